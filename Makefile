@@ -1,0 +1,57 @@
+# One-command set-up and test for the foundations notebooks.
+#   make lab       set up, then start JupyterLab on nbs/
+#   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
+#                  and fail if the package, the notebooks or README.md are out of date
+#   make test-all  the same, slow cells included
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH_VERSION := 2.13.0
+N_WORKERS ?= 2
+DATA_DIR := /usr/share/datasets/fashion-mnist
+
+.PHONY: setup data lab test test-all nbtest sync readme clean-venv
+
+setup: $(STAMP) data
+
+# The CPU wheel goes in first, so that `torch>=2.1` is already met and no CUDA build is pulled in:
+# a local `+cpu` wheel where pip is configured with one (find-links), else PyTorch's CPU index.
+$(STAMP): settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)+cpu" 2>/dev/null || \
+		$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)" --index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# Fashion-MNIST: as root on Debian, the packaged copy; elsewhere the loader downloads it on first use.
+data:
+	@if [ -d "$(DATA_DIR)" ]; then echo "Fashion-MNIST: $(DATA_DIR)"; \
+	elif [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then \
+		echo "Fashion-MNIST: installing the Debian package dataset-fashion-mnist"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+	else echo "Fashion-MNIST: no system copy; the loader downloads it on first use."; fi
+
+lab: setup
+	cd nbs && ../$(BIN)/jupyter lab --ip=127.0.0.1 $$( [ -n "$$DISPLAY" ] || echo --no-browser )
+
+readme:
+	$(BIN)/python tools/readme.py
+
+# Fails when nbdev_export, nbdev_clean or the README generator would change a file.
+sync: setup
+	$(BIN)/python tools/check_sync.py
+
+nbtest: setup
+	$(BIN)/python tools/nbtest.py --n_workers $(N_WORKERS) $(NBTEST_ARGS)
+
+test: setup
+	@status=0; $(MAKE) --no-print-directory sync || status=1; \
+	$(MAKE) --no-print-directory nbtest || status=1; exit $$status
+
+test-all: NBTEST_ARGS = --flags slow
+test-all: test
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,40 @@
+"Build script: every piece of metadata comes from settings.ini."
+from configparser import ConfigParser
+import setuptools
+
+cfg = ConfigParser(delimiters=['='])
+cfg.read('settings.ini', encoding='utf-8')
+cfg = cfg['DEFAULT']
+
+licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+lic = licenses[cfg['license']]
+statuses = ['Planning', 'Pre-Alpha', 'Alpha', 'Beta', 'Production/Stable', 'Mature', 'Inactive']
+py_versions = ['3.9', '3.10', '3.11', '3.12', '3.13']
+min_py = cfg['min_python']
+
+def words(key): return cfg.get(key, '').split()
+
+setuptools.setup(
+    name=cfg['lib_name'],
+    version=cfg['version'],
+    description=cfg['description'],
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    author=cfg['author'], author_email=cfg['author_email'],
+    url=cfg['git_url'],
+    license=lic[0],
+    keywords=cfg['keywords'],
+    classifiers=[f'Development Status :: {cfg["status"]} - {statuses[int(cfg["status"])]}',
+                 f'Intended Audience :: {cfg["audience"]}',
+                 f'License :: {lic[1]}',
+                 f'Natural Language :: {cfg["language"]}'] +
+                [f'Programming Language :: Python :: {v}' for v in py_versions[py_versions.index(min_py):]],
+    packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
+    include_package_data=True,
+    python_requires=f'>={min_py}',
+    install_requires=words('requirements'),
+    extras_require={'dev': words('dev_requirements')},
+    entry_points={'console_scripts': words('console_scripts'),
+                  'nbdev': [f'{cfg["lib_path"]}={cfg["lib_path"]}._modidx:d']},
+    zip_safe=False,
+)
