@@ -33,8 +33,10 @@ data:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
 	else echo "Fashion-MNIST: no system copy; the loader downloads it on first use."; fi
 
+# JupyterLab prints its URL; no browser is opened where there is no display.
 lab: setup
-	cd nbs && ../$(BIN)/jupyter lab --ip=127.0.0.1 $$( [ -n "$$DISPLAY" ] || echo --no-browser )
+	cd nbs && ../$(BIN)/jupyter lab --ip=127.0.0.1 \
+		$$( [ -n "$$DISPLAY" ] || echo --no-browser ) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 readme:
 	$(BIN)/python tools/readme.py
