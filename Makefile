@@ -50,9 +50,11 @@ nbtest: setup
 
 test: setup
 	@status=0; $(MAKE) --no-print-directory sync || status=1; \
-	$(MAKE) --no-print-directory nbtest || status=1; exit $$status
+	$(MAKE) --no-print-directory nbtest N_WORKERS=$(N_WORKERS) NBTEST_ARGS="$(NBTEST_ARGS)" || status=1; exit $$status
 
+# One notebook at a time, so the benchmarks among the slow cells have both cores to themselves.
 test-all: NBTEST_ARGS = --flags slow
+test-all: N_WORKERS = 1
 test-all: test
 
 clean-venv:

@@ -3,7 +3,7 @@
 `nbdev_test` only says "Success." or lists the failing notebooks; this wrapper counts them and
 prints `N passed, N failed` (N counts notebooks) as the last line. Arguments go to nbdev_test.
 """
-import re, subprocess, sys, time
+import os, re, subprocess, sys, time
 from pathlib import Path
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
@@ -11,8 +11,11 @@ from nbdev.doclinks import nbglob
 def main(args):
     cfg = get_config()
     names = sorted(p.name for p in nbglob(cfg.nbs_path, as_path=True) if not (p.parent/'.notest').exists())
+    env = dict(os.environ)
+    # Notebooks run side by side share the cores: one thread each beats threads fighting over them.
+    if '--n_workers' in args and int(args[args.index('--n_workers') + 1]) > 1: env.setdefault('OMP_NUM_THREADS', '1')
     start = time.time()
-    proc = subprocess.run([str(Path(sys.executable).parent/'nbdev_test'), *args], capture_output=True, text=True)
+    proc = subprocess.run([str(Path(sys.executable).parent/'nbdev_test'), *args], capture_output=True, text=True, env=env)
     sys.stdout.write(proc.stdout); sys.stdout.flush()
     sys.stderr.write(proc.stderr); sys.stderr.flush()
     failed = set(re.findall(r'^\t(\S+\.ipynb)$', proc.stderr.split('Tests Failed On The Following Notebooks:')[-1], re.M)) if proc.returncode else set()
