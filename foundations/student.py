@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['StudentVersionError', 'student_source', 'student_notebook', 'student_version', 'main']
 
-# %% ../nbs/10_student.ipynb #4f46ea71
+# %% ../nbs/10_student.ipynb #6a06f1c0
 import argparse, json, os, sys, tempfile
 from pathlib import Path
 
-# %% ../nbs/10_student.ipynb #59537b56
+# %% ../nbs/10_student.ipynb #7cad42fb
 _KINDS = ('SOLUTION', 'HIDDEN TESTS')
 _PHRASES = tuple(f'{w} {k}' for k in _KINDS for w in ('BEGIN', 'END'))
 
@@ -27,7 +27,7 @@ def _near_miss(line):
     "True if `line` mentions a marker phrase without being exactly a marker."
     return any(p in line for p in _PHRASES) and _marker(line) is None
 
-# %% ../nbs/10_student.ipynb #4a7402b8
+# %% ../nbs/10_student.ipynb #7be27af5
 _CODE_STUB, _TEXT_STUB = ['# YOUR CODE HERE', 'raise NotImplementedError()'], ['YOUR ANSWER HERE']
 
 def student_source(src, cell_type='code'):
@@ -49,7 +49,7 @@ def student_source(src, cell_type='code'):
     if region: raise StudentVersionError(f'line {region[1]}: ### BEGIN {region[0]} is never closed by ### END {region[0]}')
     return '\n'.join(out), n['SOLUTION'], n['HIDDEN TESTS']
 
-# %% ../nbs/10_student.ipynb #83f33385
+# %% ../nbs/10_student.ipynb #98b2cece
 def _cell_where(i, cell):
     "How a message names a cell: its position (1-based), type, and id or grade_id when it has one."
     meta = cell.get('metadata', {}).get('nbgrader', {})
@@ -70,7 +70,7 @@ def _check_meta(cell, seen):
     if meta.get('grade') and not isinstance(meta.get('points'), (int, float)):
         raise StudentVersionError(f'test cell {gid!r} has grade: true but no points')
 
-# %% ../nbs/10_student.ipynb #9916f120
+# %% ../nbs/10_student.ipynb #d230768c
 def _src(cell):
     "A cell's source as one string (notebooks on disk store it as a list of lines)."
     s = cell.get('source', '')
@@ -104,7 +104,7 @@ def student_notebook(nb, name='notebook'):
         cells.append(new); n_sol += s; n_hid += h
     return {**nb, 'cells': cells}, n_sol, n_hid
 
-# %% ../nbs/10_student.ipynb #8c388eb9
+# %% ../nbs/10_student.ipynb #b827abcc
 def _has_markers(path):
     "True if the notebook at `path` contains a solution marker line (so it is an instructor's notebook)."
     try: cells = json.loads(Path(path).read_text(encoding='utf-8')).get('cells', [])
@@ -123,7 +123,7 @@ def _plan(src, out):
         if not pairs: raise StudentVersionError(f'{src}: no notebooks (*.ipynb) in this folder')
     else:
         if src.suffix != '.ipynb': raise StudentVersionError(f'{src}: not a notebook (.ipynb)')
-        pairs = [(src, out/src.name if out.is_dir() else out)]
+        pairs = [(src, out if out.suffix == '.ipynb' and not out.is_dir() else out/src.name)]
     for s, d in pairs:
         if d.resolve() == s.resolve() or (d.exists() and os.path.samefile(d, s)):
             raise StudentVersionError(f'{d} is the source notebook {s}: refusing to overwrite it')
@@ -132,11 +132,16 @@ def _plan(src, out):
                                       'refusing to overwrite it (delete it first if you mean to)')
     return pairs
 
+def _umask():
+    "The process's file-creation mask (reading it means setting it, so it is set straight back)."
+    m = os.umask(0); os.umask(m); return m
+
 def _write(path, nb):
     "Write notebook `nb` to `path` as nbformat does (indent 1), through a temporary file and a rename."
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a notebook gets the usual mode
         with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
         os.replace(tmp, path)
     except BaseException:
@@ -153,7 +158,7 @@ def student_version(src, out):
     for d, nb, *_ in done: _write(d, nb)
     return [(d, n_sol, n_hid) for d, _, n_sol, n_hid in done]
 
-# %% ../nbs/10_student.ipynb #a16b262b
+# %% ../nbs/10_student.ipynb #a3a7dc53
 def main(argv=None):
     "Console command `foundations-student SRC OUT`: write student versions; exit status 1 on a refusal."
     p = argparse.ArgumentParser(prog='foundations-student', description='Write the student version of a notebook '
