@@ -3,6 +3,7 @@
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
 #   make test-all  the same, slow cells included
+#   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme clean-venv
+.PHONY: setup data lab test test-all nbtest sync readme bench clean-venv
 
 setup: $(STAMP) data
 
@@ -56,6 +57,9 @@ test: setup
 test-all: NBTEST_ARGS = --flags slow
 test-all: N_WORKERS = 1
 test-all: test
+
+bench: setup
+	$(BIN)/python tools/bench.py
 
 clean-venv:
 	rm -rf $(VENV)
