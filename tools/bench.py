@@ -1,5 +1,5 @@
 """Run the notebooks that have `slow` cells (the benchmarks and full-length runs), slow cells included,
-one at a time, and print what those cells print: `make bench`, or `tools/bench.py nbs/03_einsum.ipynb`.
+one at a time, and print what those cells print on stdout: `make bench`, or `tools/bench.py nbs/03_einsum.ipynb`.
 """
 import os, sys, time
 from pathlib import Path
@@ -19,10 +19,10 @@ def bench(path):
         outs = sh.run(cell.source)
         if sh.exc is not None: raise RuntimeError(f'{path.name}: a cell failed:\n{cell.source}\n{sh.prettytb()}')
         if is_slow(cell):
-            print(''.join(''.join(o.get('text', '')) for o in outs if o.get('output_type') == 'stream'), end='', flush=True)
+            print(''.join(''.join(o.get('text', '')) for o in outs if o.get('name') == 'stdout'), end='', flush=True)
     print(f'== {path.name}: {time.time()-start:.0f}s', flush=True)
 
 if __name__ == '__main__':
     nbs = Path(__file__).resolve().parent.parent/'nbs'
-    paths = sys.argv[1:] or [p for p in sorted(nbs.glob('[0-9]*.ipynb')) if any(map(is_slow, read_nb(p).cells))]
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or [p for p in sorted(nbs.glob('[0-9]*.ipynb')) if any(map(is_slow, read_nb(p).cells))]
     for p in paths: bench(p)
