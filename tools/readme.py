@@ -1,9 +1,9 @@
 """Write README.md from nbs/index.ipynb (nbdev_readme needs Quarto; this needs only nbconvert).
 
-Cells marked `#| hide` are dropped and nbdev directives are removed from the rest.
-With `--check`, write nothing and exit 1 when README.md differs from what would be written.
+Cells marked `#| hide` are dropped and nbdev directives are removed from the rest; links to
+notebooks, relative to nbs/ in the notebook, are made relative to the repository's top folder.
 """
-import sys
+import re, sys
 from pathlib import Path
 import nbformat
 from nbconvert import MarkdownExporter
@@ -17,6 +17,7 @@ def render():
         lines = c.source.splitlines()
         if c.cell_type == 'code' and any(l.replace(' ', '').startswith('#|hide') for l in lines): continue
         c.source = '\n'.join(l for l in lines if not l.startswith('#|'))
+        if c.cell_type == 'markdown': c.source = re.sub(r'\]\(([^):/]+\.ipynb)\)', r'](nbs/\1)', c.source)
         if c.cell_type == 'code': c.outputs = []
         cells.append(c)
     nb.cells = cells
@@ -26,7 +27,6 @@ def render():
 
 def main(args):
     text, dest = render(), root/'README.md'
-    if '--check' in args: return 0 if dest.exists() and dest.read_text(encoding='utf-8') == text else 1
     tmp = dest.with_suffix('.md.tmp')
     tmp.write_text(text, encoding='utf-8')
     tmp.replace(dest)
