@@ -25,11 +25,11 @@ def render():
     note = '<!-- Generated from nbs/index.ipynb by tools/readme.py: edit the notebook, not this file. -->\n\n'
     return note + body.strip() + '\n'
 
-def main(args):
+def main():
     text, dest = render(), root/'README.md'
     tmp = dest.with_suffix('.md.tmp')
     tmp.write_text(text, encoding='utf-8')
     tmp.replace(dest)
     return 0
 
-if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__": sys.exit(main())
