@@ -70,6 +70,8 @@ def atomic_write(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
     try:
+        m = os.umask(0); os.umask(m)  # mkstemp makes the file private; the result gets the usual mode
+        os.chmod(tmp, 0o666 & ~m)
         with os.fdopen(fd, 'wb') as f: f.write(data)
         os.replace(tmp, path)
     except BaseException:
