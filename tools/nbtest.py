@@ -1,8 +1,10 @@
-"""Run every notebook in nbs/ as a test with `nbdev_test`, then the student versions; end with a summary.
+"""Run every notebook in nbs/ as a test with `nbdev_test`, then the student versions, then the
+package's tests in tests/ with pytest; end with one summary line.
 
 `nbdev_test` only says "Success." or lists the failing notebooks; this wrapper names each notebook
 with its result, adds the student-version checks (tools/student_check.py: each student version must
-fail at its first exercise) and prints `N passed, N failed` (N counts notebooks) as the last line.
+fail at its first exercise), runs pytest (with `--slow` when `--flags slow` is given) and prints
+`N passed, N failed` as the last line, counting notebooks, student versions and pytest tests.
 Arguments go to nbdev_test.
 """
 import os, re, subprocess, sys, time
@@ -26,8 +28,21 @@ def main(args):
     results = [(n, n not in failed, '') for n in names] + check_student_versions(cfg.nbs_path, n_workers)
     for name, ok, msg in results: print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + msg if msg else ''}")
     n_bad = sum(not ok for _, ok, _ in results)
-    print(f'{len(results)} notebooks in {time.time()-start:.0f}s')
-    print(f'{len(results)-n_bad} passed, {n_bad} failed')
-    return 1 if (n_bad or proc.returncode or not names) else 0
+    print(f'{len(results)} notebooks in {time.time()-start:.0f}s', flush=True)
+    py_pass, py_fail = run_pytest(slow='slow' in args)
+    print(f'{len(results)-n_bad+py_pass} passed, {n_bad+py_fail} failed')
+    return 1 if (n_bad or py_fail or proc.returncode or not names or not py_pass) else 0
+
+def run_pytest(slow=False):
+    "Run tests/ with pytest; return (passed, failed), errors counted as failures."
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', str(root/'tests'), *(['--slow'] if slow else [])]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    sys.stdout.write(proc.stdout[-20000:]); sys.stderr.write(proc.stderr[-5000:]); sys.stdout.flush()
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ''
+    count = lambda word: sum(int(n) for n in re.findall(rf'(\d+) {word}', tail))
+    passed, failed = count('passed'), count('failed') + count('errors?')
+    if proc.returncode not in (0, 5) and not failed: failed = 1   # pytest itself broke
+    return passed, failed
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

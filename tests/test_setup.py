@@ -1,0 +1,47 @@
+"""The set-up every chapter relies on: versions, the chapter numbering, the Colab cells and the index."""
+import json, platform, re
+from configparser import ConfigParser
+from pathlib import Path
+import pytest
+
+root = Path(__file__).resolve().parent.parent
+nbs = root/'nbs'
+
+def version_tuple(v):
+    "`'2.13.0+cpu'` -> `(2, 13, 0)`: the numeric release part of a version string."
+    return tuple(int(p) for p in re.match(r'(\d+(?:\.\d+)*)', v).group(1).split('.'))
+
+def test_version_tuple():
+    assert version_tuple('2.13.0+cpu') == (2, 13, 0)
+    assert version_tuple('1.14.5rc1') == (1, 14, 5)
+    assert version_tuple('2.1') < version_tuple('2.13.0')
+
+@pytest.mark.parametrize('name,least', [('torch', (2, 1)), ('sympy', (1, 12)), ('matplotlib', (3, 5)),
+                                        ('numpy', (1, 24)), ('fastcore', (1, 5))])
+def test_dependency_versions(name, least):
+    mod = __import__(name)
+    assert version_tuple(mod.__version__) >= least, f'{name} {mod.__version__} is older than {least}'
+
+def test_python_version():
+    assert version_tuple(platform.python_version()) >= (3, 10)
+
+def test_package_version_matches_settings():
+    import foundations
+    cfg = ConfigParser(); cfg.read(root/'settings.ini')
+    assert foundations.__version__ == cfg['DEFAULT']['version']
+
+def numbered():
+    return sorted(nbs.glob('[0-9][0-9]_*.ipynb'))
+
+def test_chapter_numbers():
+    "Chapters are 01..N with no gap or repeat; end matter is numbered 90 and up."
+    nums = [int(p.name[:2]) for p in numbered()]
+    chapters = [n for n in nums if n < 90]
+    assert chapters == list(range(1, len(chapters) + 1)), f'chapter numbers: {chapters}'
+    end = [n for n in nums if n >= 90]
+    assert len(end) == len(set(end)), f'end-matter numbers repeat: {end}'
+
+def test_index_links_every_notebook():
+    index = (nbs/'index.ipynb').read_text()
+    linked = set(re.findall(r'\]\((\d\d_[^)/]+\.ipynb)\)', index))
+    assert linked == {p.name for p in numbered()}
