@@ -2,7 +2,7 @@
 #   make lab       set up, then start JupyterLab on nbs/
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
-#   make test-all  the same, slow cells included
+#   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check)
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,18 +13,22 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme bench clean-venv
+.PHONY: setup data lab test test-all nbtest sync readme links colab-check bench clean-venv
 
 setup: $(STAMP) data
 
 # The CPU wheel goes in first, so that `torch>=2.1` is already met and no CUDA build is pulled in:
 # a local `+cpu` wheel where pip is configured with one (find-links), else PyTorch's CPU index.
 $(STAMP): settings.ini setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)+cpu" 2>/dev/null || \
+	@echo "setup: creating the virtual environment $(VENV) (a few minutes the first time)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "setup: installing PyTorch $(TORCH_VERSION), CPU build (about 200 MB)"
+	@$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)+cpu" 2>/dev/null || \
 		$(BIN)/python -m pip install -q "torch==$(TORCH_VERSION)" --index-url https://download.pytorch.org/whl/cpu
-	$(BIN)/python -m pip install -q -e ".[dev]"
-	touch $(STAMP)
+	@echo "setup: installing this package and its development tools (nbdev, JupyterLab, nbgrader, pytest)"
+	@$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+	@echo "setup: done"
 
 # Fashion-MNIST: as root on Debian, the packaged copy; elsewhere the loader downloads it on first use.
 data:
@@ -36,11 +40,20 @@ data:
 
 # JupyterLab prints its URL; no browser is opened where there is no display.
 lab: setup
+	@echo "lab: starting JupyterLab on nbs/; open the URL it prints (stop it with Ctrl-C)"
 	cd nbs && ../$(BIN)/jupyter lab --ip=127.0.0.1 \
 		$$( [ -n "$$DISPLAY" ] || echo --no-browser ) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 readme:
 	$(BIN)/python tools/readme.py
+
+# Install cells and Colab badges written from settings.ini (user, repo, branch): run after editing it.
+links:
+	$(BIN)/python tools/links.py
+
+# The package installed as in Colab (an environment with only what Colab has), then every notebook run there.
+colab-check: setup
+	$(BIN)/python tools/colab_check.py
 
 # Fails when nbdev_export, nbdev_clean or the README generator would change a file.
 sync: setup
@@ -53,10 +66,11 @@ test: setup
 	@status=0; $(MAKE) --no-print-directory sync || status=1; \
 	$(MAKE) --no-print-directory nbtest N_WORKERS=$(N_WORKERS) NBTEST_ARGS="$(NBTEST_ARGS)" || status=1; exit $$status
 
-# One notebook at a time, so the benchmarks among the slow cells have both cores to themselves.
-test-all: NBTEST_ARGS = --flags slow
-test-all: N_WORKERS = 1
-test-all: test
+# One notebook at a time, so the benchmarks among the slow cells have both cores to themselves;
+# then the Colab-like install check.
+test-all:
+	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
+	$(MAKE) --no-print-directory colab-check || status=1; exit $$status
 
 bench: setup
 	$(BIN)/python tools/bench.py

@@ -1,4 +1,4 @@
-"Build script: every piece of metadata comes from settings.ini."
+"Build script: every piece of metadata comes from settings.ini (shipped in the sdist, see MANIFEST.in)."
 from configparser import ConfigParser
 import setuptools
 
@@ -9,7 +9,7 @@ cfg = cfg['DEFAULT']
 licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
 lic = licenses[cfg['license']]
 statuses = ['Planning', 'Pre-Alpha', 'Alpha', 'Beta', 'Production/Stable', 'Mature', 'Inactive']
-py_versions = ['3.9', '3.10', '3.11', '3.12', '3.13']
+py_versions = ['3.10', '3.11', '3.12', '3.13', '3.14']
 min_py = cfg['min_python']
 
 def words(key): return cfg.get(key, '').split()

@@ -1,4 +1,4 @@
-"""Fail when `nbdev_export`, `nbdev_clean` or tools/readme.py would change a file.
+"""Fail when `nbdev_export`, `nbdev_clean`, tools/links.py or tools/readme.py would change a file.
 
 Each tool is run for real (so a failing run also leaves the fixed files behind, ready to commit);
 the files it may touch are hashed before and after, and any that changed are named.
@@ -10,13 +10,14 @@ root = Path(__file__).resolve().parent.parent
 bin_ = Path(sys.executable).parent
 
 def snapshot():
-    files = [*root.glob('foundations/**/*.py'), *root.glob('nbs/*.ipynb'), root/'README.md']
+    files = [*root.glob('foundations/**/*.py'), *root.glob('nbs/*.ipynb'), *root.glob('exercises/*.ipynb'), root/'README.md']
     return {f.relative_to(root): hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()}
 
 def main():
     bad = 0
     for name, cmd in [('nbdev_export', [str(bin_/'nbdev_export')]),
                       ('nbdev_clean', [str(bin_/'nbdev_clean')]),
+                      ('install cells and Colab links from settings.ini', [sys.executable, str(root/'tools'/'links.py')]),
                       ('README.md from nbs/index.ipynb', [sys.executable, str(root/'tools'/'readme.py')])]:
         before = snapshot()
         subprocess.run(cmd, cwd=root, check=True)
@@ -25,7 +26,7 @@ def main():
         if changed:
             bad += 1
             print(f'out of date: {name} changed {", ".join(changed)} (now fixed in the working tree: review and commit)')
-    if not bad: print('in sync: nbdev_export, nbdev_clean and README.md change nothing')
+    if not bad: print('in sync: nbdev_export, nbdev_clean, the links from settings.ini and README.md change nothing')
     return 1 if bad else 0
 
 if __name__ == '__main__': sys.exit(main())
