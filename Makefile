@@ -3,6 +3,7 @@
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
 #   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check)
+#                  and the sdist and wheel (make dist)
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,7 +14,7 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme links colab-check bench clean-venv
+.PHONY: setup data lab test test-all nbtest sync readme links colab-check dist bench clean-venv
 
 setup: $(STAMP) data
 
@@ -51,6 +52,12 @@ readme:
 links:
 	$(BIN)/python tools/links.py
 
+# The sdist and wheel, built from a clean copy of the tracked files and checked with twine.
+dist: setup
+	rm -rf dist && tmp=$$(mktemp -d) && git ls-files -z | xargs -0 cp --parents -t $$tmp && \
+	(cd $$tmp && $(CURDIR)/$(BIN)/python -m build -q -o $(CURDIR)/dist .) && rm -rf $$tmp && \
+	$(BIN)/twine check dist/*
+
 # The package installed as in Colab (an environment with only what Colab has), then every notebook run there.
 colab-check: setup
 	$(BIN)/python tools/colab_check.py
@@ -70,7 +77,8 @@ test: setup
 # then the Colab-like install check.
 test-all:
 	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
-	$(MAKE) --no-print-directory colab-check || status=1; exit $$status
+	$(MAKE) --no-print-directory colab-check || status=1; \
+	$(MAKE) --no-print-directory dist || status=1; exit $$status
 
 bench: setup
 	$(BIN)/python tools/bench.py

@@ -6,8 +6,7 @@ cfg = ConfigParser(delimiters=['='])
 cfg.read('settings.ini', encoding='utf-8')
 cfg = cfg['DEFAULT']
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
-lic = licenses[cfg['license']]
+licenses = {'apache2': 'Apache-2.0'}   # SPDX expressions
 statuses = ['Planning', 'Pre-Alpha', 'Alpha', 'Beta', 'Production/Stable', 'Mature', 'Inactive']
 py_versions = ['3.10', '3.11', '3.12', '3.13', '3.14']
 min_py = cfg['min_python']
@@ -22,11 +21,11 @@ setuptools.setup(
     long_description_content_type='text/markdown',
     author=cfg['author'], author_email=cfg['author_email'],
     url=cfg['git_url'],
-    license=lic[0],
+    license=licenses[cfg['license']],
+    license_files=['LICENSE'],
     keywords=cfg['keywords'],
     classifiers=[f'Development Status :: {cfg["status"]} - {statuses[int(cfg["status"])]}',
                  f'Intended Audience :: {cfg["audience"]}',
-                 f'License :: {lic[1]}',
                  f'Natural Language :: {cfg["language"]}'] +
                 [f'Programming Language :: Python :: {v}' for v in py_versions[py_versions.index(min_py):]],
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
