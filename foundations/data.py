@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['IDX_TYPES', 'IDX_CODES', 'GZIP_MAGIC', 'FASHION_FILES', 'FASHION_SHA256', 'FASHION_CLASSES', 'FASHION_URL',
            'SYSTEM_DIR', 'encode_idx', 'decode_idx', 'decompress', 'read_bytes', 'read_idx', 'atomic_write',
-           'write_idx', 'ProgressBar', 'progress', 'check_sha256', 'cache_dir', 'fashion_dirs', 'find_file',
+           'write_idx', 'in_notebook', 'Progress', 'check_sha256', 'cache_dir', 'fashion_dirs', 'find_file',
            'find_fashion_mnist', 'read_fashion_dir', 'check_fashion', 'download', 'download_fashion_mnist',
            'FashionMNIST', 'load_fashion_mnist', 'not_found_message', 'show_images']
 
@@ -83,39 +83,51 @@ def write_idx(path, t):
     data = encode_idx(t)
     return atomic_write(path, gzip.compress(data, mtime=0) if str(path).endswith('.gz') else data)
 
-# %% ../nbs/92_data.ipynb #edc2a5b4
-class ProgressBar:
-    "A one-line text progress bar on stderr (or `file`): `update(n)` counts `n` more of `total`; `close(msg)` ends the line."
-    def __init__(self, total, label='', width=25, file=None, every=0.1):
-        self.total, self.label, self.width, self.file, self.every = total, label, width, file, every
-        self.n, self.start, self.last = 0, time.perf_counter(), -math.inf
+# %% ../nbs/92_data.ipynb #72ea1f4c
+def in_notebook():
+    "Whether this runs in a Jupyter kernel or in Colab, where an output can be redrawn in place."
+    ip = getattr(sys.modules.get('IPython'), 'get_ipython', lambda: None)()
+    return type(ip).__name__ == 'ZMQInteractiveShell' or 'google.colab' in sys.modules
+
+# %% ../nbs/92_data.ipynb #6111d58e
+class Progress:
+    "Progress through `total` steps: fastprogress's bar in Jupyter or on a terminal, else one summary line (to `file`, default stderr) at the end."
+    def __init__(self, total, label='', show=True, mode=None, file=None):
+        self.total, self.label, self.comment, self.file, self.n = total, label, '', file, 0
+        self.start, self.bar = time.perf_counter(), None
+        istty = getattr(sys.stdout, 'isatty', lambda: False)()
+        self.mode = 'off' if not show else mode or ('notebook' if in_notebook() else 'terminal' if istty else 'summary')
+        if self.mode in ('notebook', 'terminal'):
+            try: from fastprogress.fastprogress import NBProgressBar, ConsoleProgressBar
+            except ImportError: self.mode = 'summary'
+            else:
+                self.bar = (NBProgressBar if self.mode == 'notebook' else ConsoleProgressBar)(None, total=total or 'noinfer')
+                self.bar.comment = label
+                self.bar.update(0)
 
     def text(self):
-        "The bar as a string: label, bar, percentage, count and elapsed time."
-        frac = min(self.n / self.total, 1.) if self.total else 0.
-        bar = '#' * round(frac * self.width)
-        return f'{self.label} |{bar:-<{self.width}}| {frac:4.0%} {self.n}/{self.total or "?"} [{time.perf_counter()-self.start:.1f}s]'
+        "The label and the comment, as shown next to the bar."
+        return ': '.join(s for s in (self.label, self.comment) if s)
 
-    def write(self, s, end=''):
-        "Overwrite the current line with `s`."
-        f = self.file or sys.stderr
-        f.write(f'\r{s}{end}'); f.flush()
-
-    def update(self, n=1):
-        "Count `n` more steps; redraw if `every` seconds have passed or the bar is full."
+    def update(self, n=1, comment=None):
+        "Count `n` more steps; `comment` replaces the text shown next to the bar."
+        if comment is not None: self.comment = comment
         self.n += n
-        now = time.perf_counter()
-        if now - self.last >= self.every or self.n == self.total: self.write(self.text()); self.last = now
+        if self.bar is None: return
+        self.bar.comment = self.text()
+        if n and (not self.bar.total or self.n <= self.bar.total): self.bar.update(self.n)
 
-    def close(self, msg=''):
-        "Draw the final state, followed by `msg`, and end the line."
-        self.write(f'{self.text()} {msg}'.rstrip(), end='\n')
-
-def progress(it, total=None, label='', **kwargs):
-    "Yield the items of `it` while a `ProgressBar` counts them."
-    bar = ProgressBar(len(it) if total is None else total, label, **kwargs)
-    for o in it: yield o; bar.update()
-    bar.close()
+    def close(self, comment=None):
+        "Show the final state, with `comment`; in summary mode, write the one line."
+        if comment is not None: self.comment = comment
+        if self.bar is not None:
+            self.bar.comment = self.text()
+            self.bar.update_bar(self.n)
+            if self.mode == 'terminal': print(flush=True)
+        elif self.mode == 'summary':
+            counts = f'{self.n}/{self.total}' if self.total else f'{self.n}'
+            print(f'{self.label or "done"}: {counts} in {time.perf_counter() - self.start:.1f}s'
+                  + (f', {self.comment}' if self.comment else ''), file=self.file or sys.stderr, flush=True)
 
 # %% ../nbs/92_data.ipynb #297cf80d
 FASHION_FILES = {'x_train': 'train-images-idx3-ubyte', 'y_train': 'train-labels-idx1-ubyte',
@@ -185,15 +197,15 @@ def check_fashion(d):
 
 # %% ../nbs/92_data.ipynb #1baad76b
 def download(url, progress=True, timeout=30):
-    "The bytes at `url`; a progress bar on stderr when `progress`."
+    "The bytes at `url`; a `Progress` bar when `progress`."
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             total, buf = int(r.headers.get('Content-Length') or 0), bytearray()
-            bar = ProgressBar(total, url.rsplit('/', 1)[-1]) if progress else None
+            bar = Progress(total, url.rsplit('/', 1)[-1], show=progress)
             while chunk := r.read(1 << 16):
                 buf += chunk
-                if bar: bar.update(len(chunk))
-            if bar: bar.close()
+                bar.update(len(chunk))
+            bar.close(f'{len(buf) / 1e6:.1f} MB')
     except http.client.HTTPException as e: raise OSError(f'{url}: {e!r}') from e
     if total and len(buf) != total: raise OSError(f'{url}: received {len(buf)} of {total} bytes')
     return bytes(buf)

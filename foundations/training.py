@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from .init import lin, relu
 from .backprop import lin_grad, cross_entropy, cross_entropy_grad
-from .data import ProgressBar
+from .data import Progress
 
 # %% ../nbs/07_training.ipynb #03968b7b
 def flatten_images(imgs):
@@ -126,15 +126,17 @@ def fit(model, opt, x, y, epochs, bs=128, valid=None, sched=cos_sched, seed=0, p
     "Train `model` with `opt` on (`x`, `y`) in shuffled minibatches; `valid=(x, y)` is scored each epoch. Returns the history."
     gen, hist = torch.Generator().manual_seed(seed), {'loss': [], 'acc': []}
     lr, n_steps = opt.lr, epochs * math.ceil(len(x) / bs)
+    bar = Progress(n_steps, 'fit', show=progress)
     for epoch in range(epochs):
         idxs = batches(len(x), bs, gen)
-        bar = ProgressBar(len(idxs), f'epoch {epoch + 1}/{epochs}') if progress else None
         for idx in idxs:
             if sched: opt.lr = sched(lr, len(hist['loss']) / n_steps)
             hist['loss'].append(train_step(model, opt, x[idx], y[idx]))
-            if bar: bar.update()
+            bar.update()
         if valid: hist['acc'].append(accuracy(model(valid[0]), valid[1]))
-        if bar: bar.close(f"loss {sum(hist['loss'][-len(idxs):]) / len(idxs):.4f}" + (f" test accuracy {hist['acc'][-1]:.4f}" if valid else ''))
+        bar.update(0, f"epoch {epoch + 1}/{epochs}, loss {sum(hist['loss'][-len(idxs):]) / len(idxs):.4f}"
+                      + (f", valid accuracy {hist['acc'][-1]:.4f}" if valid else ''))
+    bar.close()
     opt.lr = lr
     return hist
 
