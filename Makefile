@@ -3,7 +3,9 @@
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
 #   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check)
-#                  and the sdist and wheel (make dist)
+#                  the sdist and wheel (make dist) and the nbgrader cycle on every chapter (make grading-cycle)
+#   make exercises the exercise sheets in exercises/, from the chapters
+#   make course COURSE=folder   an nbgrader course made from the chapters
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -14,7 +16,7 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme links colab-check dist bench clean-venv
+.PHONY: setup data lab test test-all nbtest sync readme links exercises course grading-cycle colab-check dist bench clean-venv
 
 setup: $(STAMP) data
 
@@ -52,6 +54,19 @@ readme:
 links:
 	$(BIN)/python tools/links.py
 
+# The exercise sheets in exercises/ (and their table, exercises/README.md), written from the chapters.
+exercises: setup
+	$(BIN)/python tools/exercises.py
+
+# An nbgrader course made from the chapters, in the folder COURSE: make course COURSE=../nn-course
+course: setup
+	@test -n "$(COURSE)" || { echo "usage: make course COURSE=folder"; exit 2; }
+	$(BIN)/python tools/course.py "$(COURSE)"
+
+# The nbgrader cycle (generate, release, fetch, submit, collect, autograde, export) on every chapter.
+grading-cycle: setup
+	$(BIN)/python tools/grading_cycle.py
+
 # The sdist and wheel, built from a clean copy of the tracked files and checked with twine.
 dist: setup
 	rm -rf dist && tmp=$$(mktemp -d) && git ls-files -z | xargs -0 cp --parents -t $$tmp && \
@@ -78,7 +93,8 @@ test: setup
 test-all:
 	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
 	$(MAKE) --no-print-directory colab-check || status=1; \
-	$(MAKE) --no-print-directory dist || status=1; exit $$status
+	$(MAKE) --no-print-directory dist || status=1; \
+	$(MAKE) --no-print-directory grading-cycle || status=1; exit $$status
 
 bench: setup
 	$(BIN)/python tools/bench.py

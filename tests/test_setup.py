@@ -45,3 +45,23 @@ def test_index_links_every_notebook():
     index = (nbs/'index.ipynb').read_text()
     linked = set(re.findall(r'\]\((\d\d_[^)/]+\.ipynb)\)', index))
     assert linked == {p.name for p in numbered()}
+
+def test_index_links_every_exercise_sheet():
+    "The index links each chapter's exercise sheet, and the sheets are exactly those of the chapters with exercises."
+    from foundations.student import has_exercises
+    index = (nbs/'index.ipynb').read_text()
+    linked = set(re.findall(r'\]\(\.\./exercises/(\d\d_[^)/]+\.ipynb)\)', index))
+    sheets = {p.name for p in (root/'exercises').glob('*.ipynb')}
+    with_ex = {p.name for p in numbered() if int(p.name[:2]) < 90 and has_exercises(json.loads(p.read_text()))}
+    assert sheets == with_ex, f'sheets {sorted(sheets)} but chapters with exercises {sorted(with_ex)}: run make exercises'
+    assert linked == sheets, f'the index links the sheets {sorted(linked)}, exercises/ has {sorted(sheets)}'
+
+def test_install_cells_from_settings():
+    "Every notebook's install cell installs this repository's branch from settings.ini, with --no-deps."
+    cfg = ConfigParser(delimiters=['=']); cfg.read(root/'settings.ini')
+    d = cfg['DEFAULT']
+    line = f"!pip install -q --no-deps git+https://github.com/{d['user']}/{d['repo']}@{d['branch']}"
+    for p in [*numbered(), *sorted((root/'exercises').glob('*.ipynb'))]:
+        code = [''.join(c['source']) for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'code']
+        first = next(s for s in code if any(l.strip() and not l.lstrip().startswith('#|') for l in s.splitlines()))
+        assert "'google.colab' in sys.modules" in first and line in first, f'{p.name}: its first code cell must be the install cell with {line!r}'

@@ -1,4 +1,4 @@
-"""Fail when `nbdev_export`, `nbdev_clean`, tools/links.py or tools/readme.py would change a file.
+"""Fail when `nbdev_export`, `nbdev_clean`, tools/links.py, tools/exercises.py or tools/readme.py would change a file.
 
 Each tool is run for real (so a failing run also leaves the fixed files behind, ready to commit);
 the files it may touch are hashed before and after, and any that changed are named.
@@ -10,7 +10,7 @@ root = Path(__file__).resolve().parent.parent
 bin_ = Path(sys.executable).parent
 
 def snapshot():
-    files = [*root.glob('foundations/**/*.py'), *root.glob('nbs/*.ipynb'), *root.glob('exercises/*.ipynb'), root/'README.md']
+    files = [*root.glob('foundations/**/*.py'), *root.glob('nbs/*.ipynb'), *root.glob('exercises/*'), root/'README.md']
     return {f.relative_to(root): hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()}
 
 def main():
@@ -18,6 +18,7 @@ def main():
     for name, cmd in [('nbdev_export', [str(bin_/'nbdev_export')]),
                       ('nbdev_clean', [str(bin_/'nbdev_clean')]),
                       ('install cells and Colab links from settings.ini', [sys.executable, str(root/'tools'/'links.py')]),
+                      ('exercise sheets from the chapters', [sys.executable, str(root/'tools'/'exercises.py')]),
                       ('README.md from nbs/index.ipynb', [sys.executable, str(root/'tools'/'readme.py')])]:
         before = snapshot()
         subprocess.run(cmd, cwd=root, check=True)
@@ -26,7 +27,7 @@ def main():
         if changed:
             bad += 1
             print(f'out of date: {name} changed {", ".join(changed)} (now fixed in the working tree: review and commit)')
-    if not bad: print('in sync: nbdev_export, nbdev_clean, the links from settings.ini and README.md change nothing')
+    if not bad: print('in sync: nbdev_export, nbdev_clean, the links from settings.ini, the exercise sheets and README.md change nothing')
     return 1 if bad else 0
 
 if __name__ == '__main__': sys.exit(main())

@@ -1,7 +1,6 @@
 """Write README.md from nbs/index.ipynb (nbdev_readme needs Quarto; this needs only nbconvert).
 
-Cells marked `#| hide` are dropped and nbdev directives are removed from the rest; links to
-notebooks, relative to nbs/ in the notebook, are made relative to the repository's top folder.
+Cells marked `#| hide` are dropped and nbdev directives are removed from the rest; links, relative to nbs/ in the notebook, are made relative to the repository's top folder.
 """
 import re, sys
 from pathlib import Path
@@ -17,7 +16,9 @@ def render():
         lines = c.source.splitlines()
         if c.cell_type == 'code' and any(l.replace(' ', '').startswith('#|hide') for l in lines): continue
         c.source = '\n'.join(l for l in lines if not l.startswith('#|'))
-        if c.cell_type == 'markdown': c.source = re.sub(r'\]\(([^):/]+\.ipynb)\)', r'](nbs/\1)', c.source)
+        if c.cell_type == 'markdown':
+            c.source = re.sub(r'\]\(([^):/]+\.ipynb)\)', r'](nbs/\1)', c.source)   # a notebook beside index.ipynb
+            c.source = re.sub(r'\]\(\.\./([^):]+)\)', r'](\1)', c.source)            # a file above nbs/
         if c.cell_type == 'code': c.outputs = []
         cells.append(c)
     nb.cells = cells

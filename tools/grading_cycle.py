@@ -1,0 +1,77 @@
+"""The whole nbgrader cycle on every chapter with exercises, as a course would run it: `make grading-cycle`
+(part of `make test-all`).
+
+An instructor makes the course (tools/course.py), generates and releases every assignment; two students
+fetch them, one submits them blank and the other filled in with the reference solutions; the instructor
+collects, autogrades and exports the grades. The blank submissions must score 0 and the solved ones full
+marks, in every assignment. Prints the time autograding the solved submissions took.
+"""
+import csv, json, os, subprocess, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course import make_course
+from foundations.student import _marker, _src
+
+def solved(released, source):
+    "Notebook `released` (a dict) with every solution cell filled in from the instructor's `source`."
+    answers = {c['metadata']['nbgrader']['grade_id']: _src(c) for c in source['cells']
+               if c.get('metadata', {}).get('nbgrader', {}).get('solution')}
+    for c in released['cells']:
+        m = c.get('metadata', {}).get('nbgrader', {})
+        if m.get('solution'):
+            lines = [l for l in answers[m['grade_id']].split('\n') if _marker(l) is None]
+            c['source'] = '\n'.join(lines)
+    return released
+
+def main():
+    with tempfile.TemporaryDirectory(prefix='grading-cycle-') as tmp:
+        tmp = Path(tmp); course, exchange = tmp/'course', tmp/'exchange'
+        exchange.mkdir(); os.chmod(exchange, 0o777)
+        names = make_course(course)
+        env = {**os.environ, 'NBGRADER_EXCHANGE': str(exchange), 'OMP_NUM_THREADS': '2',
+               'PATH': f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}'}
+        def nbgrader(*args, cwd=course, user='instructor'):
+            r = subprocess.run([sys.executable, '-m', 'nbgrader', *args], cwd=cwd, capture_output=True, text=True,
+                               env={**env, 'USER': user, 'LOGNAME': user})
+            if r.returncode: raise SystemExit(f'nbgrader {" ".join(args)} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
+            return r.stdout + r.stderr
+        students = ['blank', 'solved']
+        for s in students:
+            (tmp/s).mkdir()
+            (tmp/s/'nbgrader_config.py').write_text(
+                f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\nc.CourseDirectory.course_id = 'foundations'\n")
+            nbgrader('db', 'student', 'add', s)
+        for a in names:
+            nbgrader('generate_assignment', a, '--force')
+            nbgrader('release_assignment', a, '--force')
+            for s in students:
+                nbgrader('fetch_assignment', a, cwd=tmp/s, user=s)
+                if s == 'solved':
+                    for p in (tmp/s/a).glob('*.ipynb'):
+                        src = json.loads((course/'source'/a/p.name).read_text(encoding='utf-8'))
+                        p.write_text(json.dumps(solved(json.loads(p.read_text(encoding='utf-8')), src), indent=1))
+                nbgrader('submit', a, cwd=tmp/s, user=s)
+            nbgrader('collect', a)
+        took = {}
+        for a in names:
+            for s in students:
+                start = time.time()
+                nbgrader('autograde', a, '--student', s)
+                took[a, s] = time.time() - start
+        nbgrader('export', '--to', str(tmp/'grades.csv'))
+        rows = list(csv.DictReader(open(tmp/'grades.csv')))
+        failed = 0
+        for a in names:
+            for s in students:
+                r = next((r for r in rows if r['assignment'] == a and r['student_id'] == s), None)
+                score, best = (float(r['score']), float(r['max_score'])) if r else (None, None)
+                want = 0. if s == 'blank' else best
+                ok = r is not None and best > 0 and score == want
+                failed += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} grading {a}, {s} submission: {score} of {best} points "
+                      f"(expected {want}), autograded in {took[a, s]:.0f}s")
+        total = sum(t for (a, s), t in took.items() if s == 'solved')
+        print(f'grading cycle: {len(names)} assignments; autograding the solved submissions took {total:.0f}s in all')
+        return 1 if failed else 0
+
+if __name__ == '__main__': sys.exit(main())
