@@ -48,15 +48,16 @@ def _node(data, parents, vjp, op):
         out.requires_grad, out._parents, out._vjp = False, (), None
     return out
 
-# %% ../nbs/08_autograd.ipynb #43f54a3e
+# %% ../nbs/08_autograd.ipynb #1bc6a9ff
 _Number = (int, float, numbers.Number)
 
 def _unbroadcast(g, shape):
     "Sum the gradient `g` down to `shape`, undoing broadcasting; `g` itself when nothing was broadcast."
     if g.shape == shape: return g
-    lead = g.ndim - len(shape)                   # dimensions that broadcasting put in front
-    dims = [*range(lead), *(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)]
-    return g.sum(dims, keepdim=True).reshape(shape) if dims else g.reshape(shape)
+    lead = g.ndim - len(shape)
+    if lead: g = g.sum(tuple(range(lead)))       # dimensions that broadcasting put in front
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(dims, keepdim=True) if dims else g   # dimensions of size 1 that it stretched
 
 def _other(a, b, op):
     "`b` as a `Tensor` to combine with `a` in `op`; a clear error for other types, and for a dtype that is not `a`'s."
