@@ -263,7 +263,7 @@ def show_images(imgs, labels=None, classes=FASHION_CLASSES, titles=None, ncols=8
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size*1.3), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.set_axis_off()
-        if i < len(imgs): ax.imshow(imgs[i], cmap='gray_r')
+        if i < len(imgs): ax.imshow(imgs[i].numpy(), cmap='gray_r')
         if titles is not None and i < len(imgs): ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
