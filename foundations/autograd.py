@@ -6,8 +6,8 @@
 __all__ = ['Tensor', 'graph_text', 'graph_dot', 'GraphText', 'draw_graph', 'log_softmax', 'cross_entropy', 'no_grad',
            'is_grad_enabled', 'Dual', 'TensorMLP', 'TensorSGD']
 
-# %% ../nbs/08_autograd.ipynb #9177cd24
-import math, numbers, shutil
+# %% ../nbs/08_autograd.ipynb #e8ddeeff
+import math, numbers, operator, shutil
 from contextlib import contextmanager
 import torch
 from fastcore.basics import patch
@@ -181,7 +181,7 @@ def draw_graph(root, names=None):
     if graphviz is not None and shutil.which('dot'): return graphviz.Source(graph_dot(root, names))
     return GraphText(graph_text(root, names))
 
-# %% ../nbs/08_autograd.ipynb #2634b2fe
+# %% ../nbs/08_autograd.ipynb #0941acf8
 @patch
 def __sub__(self:Tensor, b):
     if isinstance(b, _Number): return _node(self.data - b, (self,), lambda g: (g,), 'sub')
@@ -239,6 +239,12 @@ def relu(self:Tensor):
     "Each element, or 0 where it is negative."
     out = self.data.relu()
     return _node(out, (self,), lambda g: (g * (out > 0),), 'relu')
+
+def _compare(op):
+    "A comparison operator for `Tensor`: a boolean `torch.Tensor`, outside the graph."
+    return lambda self, b: op(self.data, b.data if isinstance(b, Tensor) else b)
+for _name in ('lt', 'le', 'gt', 'ge', 'eq', 'ne'): setattr(Tensor, f'__{_name}__', _compare(getattr(operator, _name)))
+Tensor.__hash__ = object.__hash__                # tensors are told apart by identity, as in PyTorch
 
 # %% ../nbs/08_autograd.ipynb #3df7781e
 @patch

@@ -449,7 +449,15 @@ def test_other_errors():
     with pytest.raises(TypeError, match='pow: the exponent must be a number, not a Tensor'):
         Tensor(torch.ones(2)) ** Tensor(torch.ones(2))
     with pytest.raises(RuntimeError): Tensor(torch.ones(2, 3)) @ Tensor(torch.ones(2, 3))   # PyTorch's own shape error
-    with pytest.raises(TypeError): Tensor(torch.ones(2)) > 0                               # no silent comparisons
+
+def test_comparisons_give_torch_booleans():
+    x, y = Tensor(torch.tensor([1., 2., 3.]), requires_grad=True), Tensor(torch.tensor([3., 2., 1.]))
+    for op, res in [(x < y, [True, False, False]), (x <= y, [True, True, False]), (x > 2, [False, False, True]),
+                    (x >= 2, [False, True, True]), (x == y, [False, True, False]), (x != y, [True, False, True]),
+                    (x == torch.tensor([1., 0., 3.]), [True, False, True]), (2 < x, [False, False, True])]:
+        assert isinstance(op, torch.Tensor) and op.dtype == torch.bool and op.tolist() == res
+    assert len({x, y, x}) == 2                           # hashed by identity
+    compare(lambda a: a[a > 0] * a[a <= 0].sum(), torch.tensor([1., -2., 3., -4.], dtype=f64))
 
 # ---------------------------------------------------------------- Tensor basics, no_grad, detach
 def test_tensor_basics():
