@@ -328,6 +328,9 @@ def test_plot_history():
     assert list(ax2.lines[0].get_ydata()) == [0.5, 0.7] and list(ax2.lines[0].get_xdata()) == [1, 2]
     assert plot_history({'loss': [1., 0.5], 'acc': [0.9, 0.95]}, 'b', fig) is fig and len(ax2.lines) == 2
     assert [t.get_text() for t in ax2.get_legend().get_texts()] == ['a', 'b']
+    assert_close(fig.axes[0].get_ylim(), (0., 2.2))                              # from the first losses of both runs
+    fig = plot_history({'loss': [3., 2., 1e30, float('nan')], 'acc': [0.1]})        # a run that diverges
+    assert_close(fig.axes[0].get_ylim(), (0., 3.3))
     fig = plot_history({'loss': [1., 0.5, 0.2], 'acc': []})                       # no validation: steps on the x axis
     assert fig.axes[0].get_xlabel() == 'step' and list(fig.axes[0].lines[0].get_xdata()) == [1., 2., 3.]
     plt.close('all')
