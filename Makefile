@@ -16,7 +16,7 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme links exercises course grading-cycle colab-check dist bench clean-venv
+.PHONY: setup data lab test test-all nbtest sync readme links exercises course grading-cycle colab-check dist bench clean-venv book book-check
 
 setup: $(STAMP) data
 
@@ -98,6 +98,25 @@ test-all:
 
 bench: setup
 	$(BIN)/python tools/bench.py
+
+# The book: every notebook as a web page with its executed outputs, and the API reference, in _docs/.
+# A notebook runs again only when its code or the package sources it imports change; slow cells never run.
+book: setup
+	$(BIN)/python tools/book.py
+
+# The built book opened in headless Chromium, offline: fails on a missing page, image or link, untypeset
+# maths, or nbdev directives on show; screenshots go to _docs/_screenshots/. As root on Debian it installs
+# Chromium and its driver first.
+book-check: book
+	@have() { command -v "$$1" >/dev/null; }; \
+	if ! { have chromium || have chromium-browser || have google-chrome; } || \
+	   ! { have chromedriver || [ -n "$$CHROMEWEBDRIVER" ]; }; then \
+		if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ] && have apt-get; then \
+			echo "book-check: installing the Debian packages chromium and chromium-driver"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		fi; \
+	fi
+	$(BIN)/python tools/book_check.py
 
 clean-venv:
 	rm -rf $(VENV)
