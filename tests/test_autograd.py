@@ -550,7 +550,7 @@ def test_draw_graph_falls_back_to_text(monkeypatch):
 # ---------------------------------------------------------------- forward mode
 DUAL_FS = {'arith': lambda v: (v * v - 2 * v + 1) / (v * v + 1) - (3 - v) * 0.5 + 1 / (v * v + 2),
            'exp log': lambda v: (v.exp() + 1).log() * v.sum(),
-           'relu pow': lambda v: v.relu() ** 2 + (v * v + 1) ** 0.5 - v ** 0,
+           'relu pow': lambda v: v.relu() * 3 + v.relu() ** 2 + (v * v + 1) ** 0.5 - v ** 0,
            'neg mean': lambda v: -(v - v.mean()) * v.mean(0, keepdim=True),
            'reshape index': lambda v: v.reshape(2, 3)[1] * v[:3] + v[torch.tensor([0, 0, 5])],
            'matmul': lambda v: W @ v.exp() + v @ W.T @ W @ v}
