@@ -6,7 +6,7 @@
 __all__ = ['batches', 'flatten_images', 'normalize', 'split_train_valid', 'lin_grad_params', 'accuracy', 'plot_history',
            'relu_grad_', 'MLP', 'SGD', 'cos_sched', 'train_step', 'fit', 'torch_mlp', 'confusion_matrix']
 
-# %% ../nbs/07_training.ipynb #6f745b28
+# %% ../nbs/07_training.ipynb #3680fe59
 import math
 import torch
 from torch import nn
@@ -15,12 +15,12 @@ from .init import lin, relu
 from .backprop import lin_grad, cross_entropy, cross_entropy_grad
 from .data import Progress
 
-# %% ../nbs/07_training.ipynb #82523cb7
+# %% ../nbs/07_training.ipynb #935494b1
 def batches(n, bs, generator):
     "One epoch's minibatches: a random permutation of `range(n)` from `generator`, cut into index tensors of `bs`."
     return torch.randperm(n, generator=generator).split(bs)
 
-# %% ../nbs/07_training.ipynb #de20a65b
+# %% ../nbs/07_training.ipynb #399072b6
 def flatten_images(imgs):
     "Images `N x H x W` (uint8, 0-255) as float32 rows `N x H*W` in [0, 1]."
     return imgs.reshape(len(imgs), -1).float().div_(255)
@@ -29,7 +29,7 @@ def normalize(x, mean, std):
     "`x` shifted by `mean` and scaled by `std` (statistics of the training set, also used for the test set)."
     return (x - mean) / std
 
-# %% ../nbs/07_training.ipynb #cd432ea4
+# %% ../nbs/07_training.ipynb #7e9492b0
 def split_train_valid(x, y, n_valid=10_000, seed=0):
     "Hold out a fixed random `n_valid` examples of `(x, y)` for validation: `((x_train, y_train), (x_valid, y_valid))`."
     if len(x) != len(y): raise ValueError(f'split_train_valid: {len(x)} inputs but {len(y)} targets')
@@ -37,7 +37,7 @@ def split_train_valid(x, y, n_valid=10_000, seed=0):
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     return (x[idx[n_valid:]], y[idx[n_valid:]]), (x[idx[:n_valid]], y[idx[:n_valid]])
 
-# %% ../nbs/07_training.ipynb #658a1a12
+# %% ../nbs/07_training.ipynb #75a6c49c
 def lin_grad_params(inp, out, w, b):
     "Like `lin_grad`, but set only `w.g` and `b.g` (not `inp.g`): for a first layer, whose input is data."
     g = getattr(out, 'g', None)
@@ -45,14 +45,14 @@ def lin_grad_params(inp, out, w, b):
     del out.g
     w.g, b.g = inp.T @ g, g.sum(0)
 
-# %% ../nbs/07_training.ipynb #d65767c4
+# %% ../nbs/07_training.ipynb #1fce5305
 def accuracy(logits, targ):
     "The fraction of rows of `logits` (N x C) whose largest entry is at the index `targ` (N)."
     if logits.ndim != 2 or targ.shape != logits.shape[:1]:
         raise ValueError(f'accuracy needs logits N x C and targ N, got {tuple(logits.shape)} and {tuple(targ.shape)}')
     return (logits.argmax(1) == targ).float().mean().item()
 
-# %% ../nbs/07_training.ipynb #2299a917
+# %% ../nbs/07_training.ipynb #b90a4a8e
 def plot_history(hist, label=None, fig=None, smooth=50):
     "Plot a training history: the loss of each step (and its running mean over `smooth` steps), the validation accuracy of each epoch; into `fig` if given."
     if fig is None: fig, _ = plt.subplots(1, 2, figsize=(9, 3))
@@ -66,12 +66,14 @@ def plot_history(hist, label=None, fig=None, smooth=50):
     if len(loss) and loss[0].isfinite(): ax1.set_ylim(0, max(1.1 * loss[0].item(), top))   # a run that diverges leaves at the top
     ax1.set(xlabel='epoch' if n_epochs else 'step', ylabel='loss', title='Training loss')
     if n_epochs: ax2.plot(range(1, n_epochs + 1), hist['acc'], 'o-', color=line.get_color(), label=label)
-    ax2.set(xlabel='epoch', ylabel='accuracy', title='Validation accuracy')
-    if label is not None: ax1.legend(); ax2.legend()
+    ax2.set(xlabel='epoch', ylabel='accuracy', title='Validation accuracy', visible=bool(ax2.lines))
+    if label is not None:
+        ax1.legend()
+        if ax2.lines: ax2.legend()
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_training.ipynb #760108cf
+# %% ../nbs/07_training.ipynb #16a08360
 def relu_grad_(inp, out):
     "`relu_grad` in place, for `out = relu(inp)`: multiply `out.g` by `sign(out)` (1 or 0) and pass it on as `inp.g`."
     g = getattr(out, 'g', None)
@@ -79,7 +81,7 @@ def relu_grad_(inp, out):
     del out.g
     inp.g = g.mul_(out.sign())
 
-# %% ../nbs/07_training.ipynb #9878a09e
+# %% ../nbs/07_training.ipynb #3078d254
 class MLP:
     "A multi-layer perceptron with ReLU between linear layers of `sizes`, with a backward pass written by hand."
     def __init__(self, sizes, seed=0):
@@ -109,7 +111,7 @@ class MLP:
             relu_grad_(a[2*i-1], a[2*i])
         lin_grad_params(a[0], a[1], self.ws[0], self.bs[0])
 
-# %% ../nbs/07_training.ipynb #51033255
+# %% ../nbs/07_training.ipynb #709547c8
 class SGD:
     "SGD on `params` with momentum `mom` and weight decay `wd`: `v = mom*v + (p.g + wd*p)`, then `p -= lr*v`."
     def __init__(self, params, lr, mom=0., wd=0.):
@@ -129,12 +131,12 @@ class SGD:
         "Clear the gradients, so that a step without a new backward pass fails."
         for p in self.params: p.g = None
 
-# %% ../nbs/07_training.ipynb #640cab38
+# %% ../nbs/07_training.ipynb #5c99c73d
 def cos_sched(lr, pct):
     "The learning rate at the fraction `pct` (0 to 1) of training: `lr` annealed to 0 along half a cosine."
     return lr * (1 + math.cos(math.pi * pct)) / 2
 
-# %% ../nbs/07_training.ipynb #37678190
+# %% ../nbs/07_training.ipynb #da8fb09c
 def train_step(model, opt, xb, yb):
     "Forward, loss, backward, update, clear gradients, for the batch `xb`, `yb`; returns the loss as a float."
     loss = cross_entropy(model(xb), yb)
@@ -161,7 +163,7 @@ def fit(model, opt, x, y, epochs, bs=128, valid=None, sched=cos_sched, seed=0, p
     opt.lr = lr
     return hist
 
-# %% ../nbs/07_training.ipynb #84ef64e7
+# %% ../nbs/07_training.ipynb #e08c9a3c
 def torch_mlp(model):
     "An `nn.Sequential` of `nn.Linear` and `nn.ReLU` with copies of the weights of the `MLP` `model`."
     layers = []
@@ -171,7 +173,7 @@ def torch_mlp(model):
         layers += [l, nn.ReLU()]
     return nn.Sequential(*layers[:-1])
 
-# %% ../nbs/07_training.ipynb #4ed286cc
+# %% ../nbs/07_training.ipynb #7e2006b8
 def confusion_matrix(preds, targ, n_classes):
     "`C x C` counts: entry `[t, p]` is how many items of true class `t` were predicted as class `p`."
     return torch.bincount(targ * n_classes + preds, minlength=n_classes**2).view(n_classes, n_classes)

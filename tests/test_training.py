@@ -333,6 +333,9 @@ def test_plot_history():
     assert_close(fig.axes[0].get_ylim(), (0., 3.3))
     fig = plot_history({'loss': [1., 0.5, 0.2], 'acc': []})                       # no validation: steps on the x axis
     assert fig.axes[0].get_xlabel() == 'step' and list(fig.axes[0].lines[0].get_xdata()) == [1., 2., 3.]
+    assert not fig.axes[1].get_visible()                                          # no empty accuracy panel
+    plot_history({'loss': [1., 0.5], 'acc': [0.9, 0.95]}, 'c', fig)
+    assert fig.axes[1].get_visible() and fig.axes[1].get_legend() is not None
     plt.close('all')
 
 # ---------------------------------------------------------------- on Fashion-MNIST, where the machine has it
