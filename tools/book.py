@@ -200,7 +200,9 @@ def api_pages(lib, s):
     pages = {}
     for m in mods:
         title = f'{pkg}.{m}'
-        pages[f'api/{m}.rst'] = f'{title}\n{"=" * len(title)}\n\n.. automodule:: {pkg}.{m}\n'
+        nb = re.search(r'File to edit: \.\./(?:[\w-]+/)*([\w-]+)\.ipynb', (lib/f'{m}.py').read_text(encoding='utf-8'))
+        origin = f'Written in the notebook :doc:`../{nb.group(1)}`.\n\n' if nb else ''
+        pages[f'api/{m}.rst'] = f'{title}\n{"=" * len(title)}\n\n{origin}.. automodule:: {pkg}.{m}\n'
     idx = ('# API reference\n\nThe package `{pkg}` that the chapters export, module by module: each function and '
            'class with its signature and docstring. Each module comes from the notebook of the same name.\n\n'
            '```{{toctree}}\n:maxdepth: 1\n\n' + '\n'.join(f'{m}' for m in mods) + '\n```\n').format(pkg=pkg)
@@ -310,7 +312,8 @@ def main(argv=None):
 _NOISE = re.compile(r'^(reading sources|writing output|copying |highlighting|looking for now-outdated|pickling|'
                     r'checking consistency|preparing documents|generating indices|dumping |done$|Running Sphinx|'
                     r'loading |building \[|updating environment|waiting for workers|merging|copying assets|'
-                    r'writing additional pages|\s*$)|Executing notebook using local CWD|Using cached notebook|'
+                    r'writing additional pages|myst v|myst-nb v|Using jupyter-cache|Writing evaluated template|'
+                    r'The HTML pages are in|\s*$)|Executing notebook using local CWD|Using cached notebook|'
                     r'Kernel is running over TCP without encryption|MissingIDFieldWarning|_validate\(nbdict')
 
 def run_filtered(cmd, env):
