@@ -14,7 +14,6 @@ import gzip, hashlib, http.client, math, os, struct, sys, tempfile, time, urllib
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np, torch
-import matplotlib.pyplot as plt
 
 # %% ../nbs/92_data.ipynb #2249f50a
 IDX_TYPES = {0x08: np.dtype('u1'), 0x09: np.dtype('i1'), 0x0B: np.dtype('>i2'),
@@ -254,6 +253,7 @@ def not_found_message(dirs, url, err):
 # %% ../nbs/92_data.ipynb #e749319d
 def show_images(imgs, labels=None, classes=FASHION_CLASSES, titles=None, ncols=8, size=1.2):
     "A grid of greyscale `imgs` (N x H x W, or N x H*W if square), titled by class name or `titles`; returns the figure."
+    import matplotlib.pyplot as plt   # here, not at import time: only drawing needs it
     imgs = torch.as_tensor(imgs).detach().cpu()
     if imgs.ndim == 2 and math.isqrt(imgs.shape[1])**2 == imgs.shape[1]: imgs = imgs.view(len(imgs), *[math.isqrt(imgs.shape[1])]*2)
     if imgs.ndim != 3: raise ValueError(f'show_images needs N x H x W (or N x H*W square) images, got shape {tuple(imgs.shape)}')

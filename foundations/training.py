@@ -10,7 +10,6 @@ __all__ = ['batches', 'flatten_images', 'normalize', 'split_train_valid', 'lin_g
 import math
 import torch
 from torch import nn
-import matplotlib.pyplot as plt
 from .init import lin, relu
 from .backprop import lin_grad, cross_entropy, cross_entropy_grad
 from .data import Progress
@@ -55,6 +54,7 @@ def accuracy(logits, targ):
 # %% ../nbs/07_training.ipynb #b90a4a8e
 def plot_history(hist, label=None, fig=None, smooth=50):
     "Plot a training history: the loss of each step (and its running mean over `smooth` steps), the validation accuracy of each epoch; into `fig` if given."
+    import matplotlib.pyplot as plt   # here, not at import time: only drawing needs it
     if fig is None: fig, _ = plt.subplots(1, 2, figsize=(9, 3))
     ax1, ax2 = fig.axes[:2]
     top = 0 if ax1.get_autoscaley_on() else ax1.get_ylim()[1]

@@ -65,3 +65,12 @@ def test_install_cells_from_settings():
         code = [''.join(c['source']) for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'code']
         first = next(s for s in code if any(l.strip() and not l.lstrip().startswith('#|') for l in s.splitlines()))
         assert "'google.colab' in sys.modules" in first and line in first, f'{p.name}: its first code cell must be the install cell with {line!r}'
+
+def test_import_does_not_load_pyplot():
+    "Importing any module of the package leaves matplotlib's pyplot unloaded: only drawing a figure needs it."
+    import subprocess, sys
+    mods = sorted(p.stem for p in (root/'foundations').glob('*.py') if not p.stem.startswith('_'))
+    code = ('import sys, importlib\n' + ''.join(f'importlib.import_module("foundations.{m}")\n' for m in mods) +
+            'print("matplotlib.pyplot" in sys.modules)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == 'False', f'importing foundations loads pyplot: {mods}'

@@ -50,7 +50,7 @@ def main():
                     for p in (tmp/s/a).glob('*.ipynb'):
                         src = json.loads((course/'source'/a/p.name).read_text(encoding='utf-8'))
                         p.write_text(json.dumps(solved(json.loads(p.read_text(encoding='utf-8')), src), indent=1))
-                nbgrader('submit', a, cwd=tmp/s, user=s)
+                nbgrader('submit', a, '--student', s, cwd=tmp/s, user=s)
             nbgrader('collect', a)
         took = {}
         for a in names:
