@@ -130,6 +130,13 @@ def test_batch_of_one_and_empty():
             for f in STRATEGIES: assert_like_torch(f, spec, ops)
 
 
+def test_complex_operand_of_a_real_result():
+    "torch gives a real dtype when bmm meets an empty real operand after a complex one; the complex values cannot reach the result, and dropping them raises no warning."
+    a, b = torch.ones(2, dtype=torch.complex64), torch.zeros(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for f in STRATEGIES: assert_like_torch(f, 'i,j,j->', [a, b, b])
+
 # ---------------------------------------------------------------- spec strings
 
 @st.composite
