@@ -11,7 +11,7 @@ __all__ = ['LETTERS', 'Parsed', 'DTYPES', 'Tensor', 'einsum', 'parse_einsum', 'p
 # %% ../nbs/03_einsum.ipynb #8b529b4a
 import math, string, torch
 from collections import Counter, namedtuple
-from functools import lru_cache, reduce
+from functools import lru_cache
 from itertools import combinations
 
 # %% ../nbs/03_einsum.ipynb #8cb4a0d7
