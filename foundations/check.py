@@ -10,14 +10,14 @@ __all__ = ['check_matmul', 'check_broadcast_shape', 'check_einsum', 'check_init'
 import math, torch
 import torch.nn.functional as F
 
-# %% ../nbs/93_check.ipynb #68ab3658
+# %% ../nbs/93_check.ipynb #63b7021e
 class _Fail(Exception):
     "A failed case; `args[0]` is the list of report lines."
 
 def _desc(x):
-    "Short description of a value: dtype and shape for a tensor, a clipped repr otherwise."
+    "Short description of a value: dtype and shape for a tensor, otherwise its repr on one line, clipped."
     if isinstance(x, torch.Tensor): return f"{str(x.dtype).replace('torch.', '')} {tuple(x.shape)}"
-    r = repr(x)
+    r = ' '.join(repr(x).split())
     return r if len(r) <= 60 else r[:57] + '...'
 
 def _vals(t, n=6):
@@ -37,18 +37,20 @@ def _call(called, fn, *args):
     try: return fn(*args)
     except Exception as e: raise _Fail([f'{called} raised {type(e).__name__}: {e}']) from None
 
-# %% ../nbs/93_check.ipynb #3b1ece37
+# %% ../nbs/93_check.ipynb #77e5df7e
 def _check(name, cases, verbose=True):
     "Run `cases` (label, called, run) in order, print a report on the first failure; True if all pass."
     for i, (label, called, run) in enumerate(cases, 1):
         try:
-            run()
+            with torch.random.fork_rng(devices=[]):   # the code checked may draw random numbers: the same ones
+                torch.manual_seed(0)                  # every time, and the caller's random state is left alone
+                run()
             continue
         except _Fail as e: lines = e.args[0]
         except Exception as e: lines = [f'checking the result raised {type(e).__name__}: {e}']
         print(f'{name}: case {i} of {len(cases)} failed ({label})')
         print(f'  called: {called}')
-        for l in lines: print(f'  {l}')
+        for l in lines: print('  ' + str(l).replace('\n', '\n    '))   # a message of several lines stays indented
         return False
     if verbose: print(f'{name}: all {len(cases)} cases passed')
     return True
@@ -196,7 +198,7 @@ def check_einsum(fn, specs=None, verbose=True):
         cases.append((spec + (f' {str(dt[0])[6:]}' if dt else ''), called, run))
     return _check('check_einsum', cases, verbose)
 
-# %% ../nbs/93_check.ipynb #67d60aa0
+# %% ../nbs/93_check.ipynb #3b9e481b
 def _target_std(w_shape, target, mode, gain, layout):
     "Target std, and its description, for a weight of `w_shape`."
     fan_in, fan_out = (w_shape[0], w_shape[1]) if layout == 'in_out' else (w_shape[1], w_shape[0])
@@ -211,9 +213,7 @@ def _init_run(fn, shape, param, target, mode, gain, layout, tol):
     "Fill a weight of `shape` with `fn` and compare its std with the target."
     w = torch.full(shape, math.nan)
     if param: w = torch.nn.Parameter(w)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        _call('the call', fn, w)
+    _call('the call', fn, w)
     if w.isnan().any(): raise _Fail(['w still holds its old values: the initializer must fill w in place '
                                      '(w.normal_(...), w.uniform_(...) or w.copy_(...) under torch.no_grad())'])
     std, desc = _target_std(shape, target, mode, gain, layout)
