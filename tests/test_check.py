@@ -653,6 +653,10 @@ class LinearData(LinearLayer):
 class LinearNoSuper(LinearLayer):
     def __init__(self, n_in, n_out): self.weight = nn.Parameter(torch.randn(n_out, n_in))
 
+class LinearNoBias(LinearLayer):
+    "Forgets the bias, which starts at zero: only random values in it show the mistake."
+    def forward(self, x): return x @ self.weight.T
+
 class LinearNoGrad(LinearLayer):
     def forward(self, x):
         with torch.no_grad(): return x @ self.weight.T + self.bias
@@ -669,6 +673,7 @@ class LinearRowsOnly(LinearLayer):
     (LinearNoGrad, 1, 'layer(x).backward(...) raised RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn'),
     (LinearWrongGrad, 1, 'weight.grad after layer(x).backward(...): values differ'),
     (LinearRowsOnly, 1, 'layer(x) with x: float32 (2, 3, 4): values differ'),
+    (LinearNoBias, 1, 'layer(x) with x: float32 (5, 4): values differ'),
 ])
 def test_linear_layer_reports(cls, case, body0):
     r = failing(check_linear_layer, cls)
