@@ -78,6 +78,7 @@ autodoc_inherit_docstrings = False   # a method without a docstring shows none, 
 # --- HTML -------------------------------------------------------------------------------------------
 html_theme = 'sphinx_book_theme'
 html_title = project
+html_favicon = str(here/'static'/'favicon.svg')
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None

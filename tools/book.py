@@ -98,6 +98,10 @@ def imported(code, lib):
             if name and (lib/f'{name}.py').exists(): mods.add(name)
     return mods
 
+# a notebook that lists the notebooks beside it (the instructor guide's table of exercises, say)
+_READS_SIBLINGS = re.compile(r'Path\(\s*(?:\'\.\'|"\.")?\s*\)\s*\.\s*r?glob\(|glob\.glob\(\s*[\'"][^\'"/]*\.ipynb|'
+                             r'os\.listdir\(\s*(?:\'\.\'|"\.")?\s*\)')
+
 def deps_hash(code, lib, deps, also=()):
     "A hash of the package sources that `code` imports (transitively), and of the files `also`."
     todo, seen = list(imported(code, lib)), set()
@@ -139,7 +143,7 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
         note_at = heads[-1] if heads else sol[0]
     note = sheet_note(name, s) if sol else ''
     code_all = '\n'.join(src(c) for c in cells if c['cell_type'] == 'code')
-    also = [p for p in sorted(nbs.glob('*.ipynb')) if p.stem != name] if re.search(r'glob\(.*ipynb', code_all) else []
+    also = [p for p in sorted(nbs.glob('*.ipynb')) if p.stem != name] if _READS_SIBLINGS.search(code_all) else []
     h, mods = deps_hash(code_all, lib, deps, also)
     out.append(code_cell(f'# The outputs of this page depend on: {", ".join(mods) or "no package module"} ({h})',
                          tags=['remove-cell']))
@@ -157,9 +161,9 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
         tags = list(meta.get('tags', []))
         if 'slow' in dirs:
             n_slow += 1
-            out.append(md_cell(f'```python\n{code.strip()}\n```\n\n:::{{note}}\nThis cell is flagged `slow` '
-                               '(it runs for minutes), so it is not run for the book: run the notebook to see '
-                               'what it prints.\n:::\n'))
+            out.append(md_cell(':::{note}\nThe cell below is flagged `slow` (it runs for minutes), so the book shows '
+                               'it without running it: run the notebook to see what it prints.\n:::\n\n'
+                               f'```python\n{code.strip()}\n```\n'))
             continue
         if not install_done and is_install_cell(code):
             install_done = True; tags.append('remove-cell')
