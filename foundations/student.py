@@ -275,7 +275,7 @@ def exercise_table(nb):
         elif m.get('solution'):
             t, pr = _TITLE.search(text), _PRACTISES.search(text)
             name = t.group(1).strip() if t else m['grade_id']
-            rows.append(dict(grade_id=m['grade_id'], name=name, practises=(pr.group(1).rstrip('.') if pr else name), points=0))
+            rows.append(dict(grade_id=m['grade_id'], name=name, practises=(pr.group(1).rstrip('.*_ ') if pr else name), points=0))
         elif m.get('grade') and rows: rows[-1]['points'] += m.get('points', 0)
     for r in rows: r['difficulty'] = difficulty(r['points'])
     return rows
