@@ -238,6 +238,16 @@ def test_fit_net_learns_and_records_its_history():
     assert_close(hist['train_loss'][-1], evaluate(net, x, y)[0])
     assert hist['train_acc'][-1] > 0.95 and hist['train_loss'][-1] < 0.5 * before[0]
 
+def test_fit_net_trains_in_training_mode_and_scores_in_eval_mode():
+    class Spy(nn.Module):
+        "Records the mode of each forward pass."
+        def __init__(self): super().__init__(); self.modes = []
+        def forward(self, x): self.modes.append(self.training); return x
+    x, y = toy_data(100)
+    net = nn.Sequential(nn.Linear(10, 3), Spy()).eval()
+    fit_net(net, torch.optim.SGD(net.parameters(), lr=0.1), x, y, epochs=2, bs=50, evals={'valid': (x, y)})
+    assert net[1].modes == [True, True, False] * 2       # two batches, then one pass over the validation set
+
 def test_fit_net_is_repeatable_and_follows_the_seed():
     x, y = toy_data()
     def go(seed):
