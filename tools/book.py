@@ -291,7 +291,7 @@ def main(argv=None):
            'BOOK_OUTPUTS': str(PROC/'book_outputs')}
     warnings = PROC/'book_warnings.txt'
     cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-c', str(BOOK), '-d', str(DOCTREES), '-w', str(warnings),
-           '-j', os.environ.get('BOOK_JOBS', '1'), str(SRC), str(out)]
+           str(SRC), str(out)]
     print('book:', ' '.join(cmd[2:]), flush=True)
     failed_file = PROC/'book_failed.json'
     for name in (json.loads(failed_file.read_text()) if failed_file.exists() else []):
