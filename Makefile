@@ -4,7 +4,9 @@
 #                  and fail if the package, the notebooks or README.md are out of date
 #   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check)
 #                  the sdist and wheel (make dist) and the nbgrader cycle on every chapter (make grading-cycle)
+#                  and the book checked in a browser (make book-check)
 #   make exercises the exercise sheets in exercises/, from the chapters
+#   make book      the book: every notebook as a web page with its outputs, in _docs/
 #   make course COURSE=folder   an nbgrader course made from the chapters
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
@@ -94,7 +96,8 @@ test-all:
 	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
 	$(MAKE) --no-print-directory colab-check || status=1; \
 	$(MAKE) --no-print-directory dist || status=1; \
-	$(MAKE) --no-print-directory grading-cycle || status=1; exit $$status
+	$(MAKE) --no-print-directory grading-cycle || status=1; \
+	$(MAKE) --no-print-directory book-check || status=1; exit $$status
 
 bench: setup
 	$(BIN)/python tools/bench.py

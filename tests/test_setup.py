@@ -74,3 +74,12 @@ def test_import_does_not_load_pyplot():
             'print("matplotlib.pyplot" in sys.modules)')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == 'False', f'importing foundations loads pyplot: {mods}'
+
+def test_slow_cells_say_what_and_how_long():
+    "Every `slow` cell of a chapter starts with a comment saying what it does and `(about ...)` how long it takes: the exercise sheets show it."
+    for p in [p for p in numbered() if int(p.name[:2]) < 90]:
+        for c in json.loads(p.read_text())['cells']:
+            src = ''.join(c['source'])
+            if c['cell_type'] != 'code' or not re.search(r'^#\|\s*slow', src, re.M): continue
+            first = next(l for l in src.splitlines() if l.strip() and not l.startswith('#|'))
+            assert first.startswith('#') and re.search(r'\(about [^)]+\)\s*$', first), f'{p.name}: slow cell starting {first!r}'
