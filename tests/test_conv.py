@@ -14,6 +14,8 @@ from foundations.conv import (pair, unfold2d, conv2d, max_pool2d, avg_pool2d, PO
                               rf_steps, receptive_field, describe, rf_table, pixel_grad, grad_receptive_field,
                               Conv2d, MaxPool2d, AvgPool2d, cnn, predict, fit_cnn)
 
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")   # PyTorch notes that it pads a copy for even kernels
+
 slow_ok = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 
 def as_arg(draw, h, w):
