@@ -10,7 +10,6 @@ import math, copy
 import torch
 from torch import nn
 import torch.nn.functional as F
-import matplotlib.pyplot as plt
 from .training import batches, accuracy
 
 # %% ../nbs/09_regularization.ipynb #21a41dce
