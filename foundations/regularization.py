@@ -54,6 +54,7 @@ def fit_net(net, opt, x, y, epochs, bs=64, evals=None, loss_func=F.cross_entropy
 # %% ../nbs/09_regularization.ipynb #905907cd
 def plot_runs(runs, metrics=('loss', 'acc'), size=(4.5, 3.2)):
     "For each `name: history` of `runs`, the per-epoch `train_` (dashed) and `valid_` (solid) curves of each of `metrics`, one panel per metric."
+    import matplotlib.pyplot as plt   # here, not at import time: only drawing needs it
     fig, axs = plt.subplots(1, len(metrics), figsize=(size[0] * len(metrics), size[1]), squeeze=False)
     for ax, m in zip(axs.flat, metrics):
         for i, (name, h) in enumerate(runs.items()):
