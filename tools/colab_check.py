@@ -8,11 +8,16 @@ and run every notebook there: `make colab-check` (part of `make test-all`).
    exactly this package: installing it changes nothing that was there.
 3. Every notebook in nbs/ runs top to bottom in that environment (cells flagged `slow` skipped), its
    code cells executed by IPython as Jupyter would.
+4. Every exercise sheet in exercises/ runs there as a student meets it: blank, it stops first with
+   NotImplementedError at its first exercise (in the solution cell or its test cell); with the reference
+   solutions filled in, as by a student who solved every exercise, it runs to the end.
 Prints one line per check and exits 1 if any failed.
 """
 import json, os, re, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grading_cycle import solved
 
 root = Path(__file__).resolve().parent.parent
 COLAB_HAS = ['torch==2.13.0', 'numpy', 'matplotlib', 'sympy', 'fastcore', 'ipykernel']
@@ -73,6 +78,26 @@ def main():
             r = run([py, str(runner), str(work/p.name)], env=env, cwd=tmp)
             return (f'{p.name} runs', r.returncode == 0, r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else '')
         with ThreadPoolExecutor(2) as pool: results += list(pool.map(one, nbs))
+        # the exercise sheets, blank and solved, in a folder of their own
+        sheets = Path(tmp)/'exercises'; sheets.mkdir()
+        def sheet(p):
+            nb = json.loads(p.read_text(encoding='utf-8'))
+            grading = lambda key: next(i for i, c in enumerate(nb['cells']) if c.get('metadata', {}).get('nbgrader', {}).get(key))
+            first, tests = grading('solution'), grading('grade')
+            (sheets/f'blank_{p.name}').write_text(json.dumps(nb), encoding='utf-8')
+            src = json.loads((root/'nbs'/p.name).read_text(encoding='utf-8'))
+            (sheets/f'solved_{p.name}').write_text(json.dumps(solved(nb, src)), encoding='utf-8')
+            r = run([py, str(runner), str(sheets/f'blank_{p.name}')], env=env, cwd=tmp)
+            last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'it ran to the end'
+            # the stub raises where it runs: in the solution cell, or in the test cell when it sits in a function
+            ok = any(last.startswith(f'FAILED at cell {i}: NotImplementedError') for i in (first, tests))
+            out = [(f'{p.name} sheet, blank, stops first at its first exercise (cell {first} or its tests, {tests})', ok, last)]
+            r = run([py, str(runner), str(sheets/f'solved_{p.name}')], env=env, cwd=tmp)
+            out.append((f'{p.name} sheet, solved, runs', r.returncode == 0,
+                        r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else ''))
+            return out
+        with ThreadPoolExecutor(2) as pool:
+            for out in pool.map(sheet, sorted((root/'exercises').glob('[0-9][0-9]_*.ipynb'))): results += out
     for name, ok, msg in results: print(f"{'ok  ' if ok else 'FAIL'} colab-like: {name}{': ' + msg if msg and not ok else ''}")
     return 0 if all(ok for _, ok, _ in results) else 1
 
