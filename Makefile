@@ -2,8 +2,8 @@
 #   make lab       set up, then start JupyterLab on nbs/
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
-#   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check)
-#                  the sdist and wheel (make dist) and the nbgrader cycle on every chapter (make grading-cycle)
+#   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check),
+#                  the sdist and wheel (make dist), the nbgrader cycle on every chapter (make grading-cycle)
 #                  and the book checked in a browser (make book-check)
 #   make exercises the exercise sheets in exercises/, from the chapters
 #   make book      the book: every notebook as a web page with its outputs, in _docs/
@@ -65,9 +65,11 @@ course: setup
 	@test -n "$(COURSE)" || { echo "usage: make course COURSE=folder"; exit 2; }
 	$(BIN)/python tools/course.py "$(COURSE)"
 
-# The nbgrader cycle (generate, release, fetch, submit, collect, autograde, export) on every chapter.
+# The nbgrader cycle (generate, release, fetch, submit, collect, autograde, feedback, export) on every
+# chapter, autograding GRADING_JOBS submissions at once.
+GRADING_JOBS ?= 2
 grading-cycle: setup
-	$(BIN)/python tools/grading_cycle.py
+	$(BIN)/python tools/grading_cycle.py --jobs $(GRADING_JOBS)
 
 # The sdist and wheel, built from a clean copy of the tracked files and checked with twine.
 dist: setup
@@ -75,7 +77,8 @@ dist: setup
 	(cd $$tmp && $(CURDIR)/$(BIN)/python -m build -q -o $(CURDIR)/dist .) && rm -rf $$tmp && \
 	$(BIN)/twine check dist/*
 
-# The package installed as in Colab (an environment with only what Colab has), then every notebook run there.
+# The package installed as in Colab (an environment with only what Colab has), then every notebook and
+# every exercise sheet (blank, and with the reference solutions filled in) run there.
 colab-check: setup
 	$(BIN)/python tools/colab_check.py
 
@@ -91,7 +94,7 @@ test: setup
 	$(MAKE) --no-print-directory nbtest N_WORKERS=$(N_WORKERS) NBTEST_ARGS="$(NBTEST_ARGS)" || status=1; exit $$status
 
 # One notebook at a time, so the benchmarks among the slow cells have both cores to themselves;
-# then the Colab-like install check.
+# then the Colab-like install check, the distributions, the grading cycle and the book.
 test-all:
 	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
 	$(MAKE) --no-print-directory colab-check || status=1; \

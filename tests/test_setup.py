@@ -83,3 +83,16 @@ def test_slow_cells_say_what_and_how_long():
             if c['cell_type'] != 'code' or not re.search(r'^#\|\s*slow', src, re.M): continue
             first = next(l for l in src.splitlines() if l.strip() and not l.startswith('#|'))
             assert first.startswith('#') and re.search(r'\(about [^)]+\)\s*$', first), f'{p.name}: slow cell starting {first!r}'
+
+def test_instructor_guide_times_every_chapter():
+    "The guide's chapter table has one row per chapter, each with a measured run time and a study time."
+    nb = json.loads((nbs/'95_instructor.ipynb').read_text(encoding='utf-8'))
+    text = '\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown')
+    rows = {int(m.group(1)): [c.strip() for c in m.group(2).split('|')]
+            for m in re.finditer(r'^\| (\d\d) [^|]+\|(.*)\|$', text, re.M)}
+    assert sorted(rows) == [int(p.name[:2]) for p in numbered() if int(p.name[:2]) < 90]
+    for n, cells in rows.items():
+        run, grade, study = cells[-3:]
+        assert re.fullmatch(r'\d+ s', run), f'chapter {n:02d}: run time {run!r}'
+        assert re.fullmatch(r'\d+ s', grade), f'chapter {n:02d}: grading time {grade!r}'
+        assert re.fullmatch(r'\d+(-\d+)? h', study), f'chapter {n:02d}: study time {study!r}'

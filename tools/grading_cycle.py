@@ -3,10 +3,13 @@
 
 An instructor makes the course (tools/course.py), generates and releases every assignment; two students
 fetch them, one submits them blank and the other filled in with the reference solutions; the instructor
-collects, autogrades and exports the grades. The blank submissions must score 0 and the solved ones full
-marks, in every assignment. Prints the time autograding the solved submissions took.
+collects, autogrades, generates feedback and exports the grades. The blank submissions must score 0 and
+the solved ones full marks, in every assignment, and the feedback must show the hidden tests. Prints the
+time autograding the solved submissions took; `--jobs N` autogrades N submissions at once (nbgrader keeps
+its gradebook in SQLite, which takes their writes one at a time).
 """
-import csv, json, os, subprocess, sys, tempfile, time
+import argparse, csv, html, json, os, re, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course import make_course
@@ -23,12 +26,23 @@ def solved(released, source):
             c['source'] = '\n'.join(lines)
     return released
 
-def main():
+def hidden_lines(nb):
+    "The lines of `nb`'s hidden tests, between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`."
+    out = []
+    for c in nb['cells']:
+        inside = False
+        for l in _src(c).split('\n'):
+            if l.strip() == '### BEGIN HIDDEN TESTS': inside = True
+            elif l.strip() == '### END HIDDEN TESTS': inside = False
+            elif inside and l.strip(): out.append(l.strip())
+    return out
+
+def main(jobs=1):
     with tempfile.TemporaryDirectory(prefix='grading-cycle-') as tmp:
         tmp = Path(tmp); course, exchange = tmp/'course', tmp/'exchange'
         exchange.mkdir(); os.chmod(exchange, 0o777)
         names = make_course(course)
-        env = {**os.environ, 'NBGRADER_EXCHANGE': str(exchange), 'OMP_NUM_THREADS': '2',
+        env = {**os.environ, 'NBGRADER_EXCHANGE': str(exchange), 'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 2) // jobs)),
                'PATH': f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}'}
         def nbgrader(*args, cwd=course, user='instructor'):
             r = subprocess.run([sys.executable, '-m', 'nbgrader', *args], cwd=cwd, capture_output=True, text=True,
@@ -53,11 +67,16 @@ def main():
                 nbgrader('submit', a, '--student', s, cwd=tmp/s, user=s)
             nbgrader('collect', a)
         took = {}
-        for a in names:
-            for s in students:
-                start = time.time()
-                nbgrader('autograde', a, '--student', s)
-                took[a, s] = time.time() - start
+        def autograde(a_s):
+            start = time.time()
+            nbgrader('autograde', a_s[0], '--student', a_s[1])
+            took[a_s] = time.time() - start
+        # the solved submissions first, timed as a whole: that is the grading time a course plans for
+        wall = {}
+        for s in reversed(students):
+            start = time.time()
+            with ThreadPoolExecutor(jobs) as pool: list(pool.map(autograde, [(a, s) for a in names]))
+            wall[s] = time.time() - start
         nbgrader('export', '--to', str(tmp/'grades.csv'))
         rows = list(csv.DictReader(open(tmp/'grades.csv')))
         failed = 0
@@ -70,8 +89,26 @@ def main():
                 failed += not ok
                 print(f"{'ok  ' if ok else 'FAIL'} grading {a}, {s} submission: {score} of {best} points "
                       f"(expected {want}), autograded in {took[a, s]:.0f}s")
-        total = sum(t for (a, s), t in took.items() if s == 'solved')
-        print(f'grading cycle: {len(names)} assignments; autograding the solved submissions took {total:.0f}s in all')
+        # feedback: what the solved student gets back shows the hidden tests (the guide says so)
+        for a in names:
+            nbgrader('generate_feedback', a, '--student', 'solved')
+            # the hidden test lines a student never saw: none of them is in the released notebook
+            released = ' '.join(' '.join(_src(c).split()) for c in
+                                json.loads((course/'release'/a/f'{a}.ipynb').read_text(encoding='utf-8'))['cells'])
+            hidden = [l for l in hidden_lines(json.loads((course/'source'/a/f'{a}.ipynb').read_text(encoding='utf-8')))
+                      if ' '.join(l.split()) not in released]
+            page = course/'feedback'/'solved'/a/f'{a}.html'
+            text = ' '.join(html.unescape(re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))).split()) if page.exists() else ''
+            missing = [l for l in hidden if ' '.join(l.split()) not in text]
+            ok = bool(text) and bool(hidden) and not missing
+            failed += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} feedback {a}: {len(hidden) - len(missing)} of {len(hidden)} hidden test lines shown"
+                  + ('' if page.exists() else f' (no {page.name})'))
+        print(f"grading cycle: {len(names)} assignments; autograding the solved submissions took {wall['solved']:.0f}s "
+              f"in all, {jobs} at a time")
         return 1 if failed else 0
 
-if __name__ == '__main__': sys.exit(main())
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description='The nbgrader cycle on every chapter with exercises.')
+    ap.add_argument('--jobs', type=int, default=1, help='submissions autograded at once (default 1)')
+    sys.exit(main(ap.parse_args().jobs))
