@@ -3,10 +3,11 @@
 
 An instructor makes the course (tools/course.py), generates and releases every assignment; two students
 fetch them, one submits them blank and the other filled in with the reference solutions; the instructor
-collects, autogrades, generates feedback and exports the grades. The blank submissions must score 0 and
-the solved ones full marks, in every assignment, and the feedback must show the hidden tests. Prints the
-time autograding the solved submissions took; `--jobs N` autogrades N submissions at once (nbgrader keeps
-its gradebook in SQLite, which takes their writes one at a time).
+collects, autogrades, generates and releases feedback and exports the grades. The blank submissions must
+score 0 and the solved ones full marks, in every assignment, and the feedback the solved student fetches
+must show the hidden tests. Prints the time autograding the solved submissions took. `--jobs N` autogrades
+N submissions at once (nbgrader keeps its gradebook in SQLite, which takes their writes one at a time);
+`--only 01_matmul ...` runs the cycle on those chapters alone.
 """
 import argparse, csv, html, json, os, re, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,11 +38,15 @@ def hidden_lines(nb):
             elif inside and l.strip(): out.append(l.strip())
     return out
 
-def main(jobs=1):
+def main(jobs=1, only=None):
     with tempfile.TemporaryDirectory(prefix='grading-cycle-') as tmp:
         tmp = Path(tmp); course, exchange = tmp/'course', tmp/'exchange'
         exchange.mkdir(); os.chmod(exchange, 0o777)
         names = make_course(course)
+        if only:
+            unknown = sorted(set(only) - set(names))
+            if unknown: raise SystemExit(f'no assignment {", ".join(unknown)}; the chapters with exercises are {", ".join(names)}')
+            names = [a for a in names if a in only]
         env = {**os.environ, 'NBGRADER_EXCHANGE': str(exchange), 'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 2) // jobs)),
                'PATH': f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}'}
         def nbgrader(*args, cwd=course, user='instructor'):
@@ -89,15 +94,17 @@ def main(jobs=1):
                 failed += not ok
                 print(f"{'ok  ' if ok else 'FAIL'} grading {a}, {s} submission: {score} of {best} points "
                       f"(expected {want}), autograded in {took[a, s]:.0f}s")
-        # feedback: what the solved student gets back shows the hidden tests (the guide says so)
+        # feedback: what the solved student fetches back shows the hidden tests (the guide says so)
         for a in names:
             nbgrader('generate_feedback', a, '--student', 'solved')
+            nbgrader('release_feedback', a, '--student', 'solved')
+            nbgrader('fetch_feedback', a, cwd=tmp/'solved', user='solved')
             # the hidden test lines a student never saw: none of them is in the released notebook
             released = ' '.join(' '.join(_src(c).split()) for c in
                                 json.loads((course/'release'/a/f'{a}.ipynb').read_text(encoding='utf-8'))['cells'])
             hidden = [l for l in hidden_lines(json.loads((course/'source'/a/f'{a}.ipynb').read_text(encoding='utf-8')))
                       if ' '.join(l.split()) not in released]
-            page = course/'feedback'/'solved'/a/f'{a}.html'
+            page = next((tmp/'solved'/a/'feedback').glob(f'*/{a}.html'), tmp/'solved'/a/'feedback'/f'{a}.html')
             text = ' '.join(html.unescape(re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))).split()) if page.exists() else ''
             missing = [l for l in hidden if ' '.join(l.split()) not in text]
             ok = bool(text) and bool(hidden) and not missing
@@ -111,4 +118,6 @@ def main(jobs=1):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description='The nbgrader cycle on every chapter with exercises.')
     ap.add_argument('--jobs', type=int, default=1, help='submissions autograded at once (default 1)')
-    sys.exit(main(ap.parse_args().jobs))
+    ap.add_argument('--only', nargs='+', metavar='CHAPTER', help='run the cycle on these chapters alone, e.g. 01_matmul')
+    args = ap.parse_args()
+    sys.exit(main(args.jobs, args.only))
