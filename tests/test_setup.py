@@ -85,7 +85,7 @@ def test_slow_cells_say_what_and_how_long():
             assert first.startswith('#') and re.search(r'\(about [^)]+\)\s*$', first), f'{p.name}: slow cell starting {first!r}'
 
 def test_instructor_guide_times_every_chapter():
-    "The guide's chapter table has one row per chapter, each with a measured run time and a study time."
+    "The guide's chapter table: one row per chapter, each with measured run and grading times and a study time."
     nb = json.loads((nbs/'95_instructor.ipynb').read_text(encoding='utf-8'))
     text = '\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown')
     rows = {int(m.group(1)): [c.strip() for c in m.group(2).split('|')]

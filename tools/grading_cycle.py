@@ -120,4 +120,5 @@ if __name__ == '__main__':
     ap.add_argument('--jobs', type=int, default=1, help='submissions autograded at once (default 1)')
     ap.add_argument('--only', nargs='+', metavar='CHAPTER', help='run the cycle on these chapters alone, e.g. 01_matmul')
     args = ap.parse_args()
+    if args.jobs < 1: ap.error(f'--jobs must be 1 or more, not {args.jobs}')
     sys.exit(main(args.jobs, args.only))
