@@ -27,15 +27,19 @@ def solved(released, source):
             c['source'] = '\n'.join(lines)
     return released
 
+def squash(text):
+    "`text` with every run of whitespace made one space, so code compares equal however it was laid out."
+    return ' '.join(text.split())
+
 def hidden_lines(nb):
     "The lines of `nb`'s hidden tests, between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`."
     out = []
     for c in nb['cells']:
         inside = False
         for l in _src(c).split('\n'):
-            if l.strip() == '### BEGIN HIDDEN TESTS': inside = True
-            elif l.strip() == '### END HIDDEN TESTS': inside = False
-            elif inside and l.strip(): out.append(l.strip())
+            m = _marker(l)
+            if m and m[1] == 'HIDDEN TESTS': inside = m[0] == 'BEGIN'
+            elif inside and l.strip(): out.append(squash(l))
     return out
 
 def main(jobs=1, only=None):
@@ -100,13 +104,13 @@ def main(jobs=1, only=None):
             nbgrader('release_feedback', a, '--student', 'solved')
             nbgrader('fetch_feedback', a, cwd=tmp/'solved', user='solved')
             # the hidden test lines a student never saw: none of them is in the released notebook
-            released = ' '.join(' '.join(_src(c).split()) for c in
+            released = ' '.join(squash(_src(c)) for c in
                                 json.loads((course/'release'/a/f'{a}.ipynb').read_text(encoding='utf-8'))['cells'])
             hidden = [l for l in hidden_lines(json.loads((course/'source'/a/f'{a}.ipynb').read_text(encoding='utf-8')))
-                      if ' '.join(l.split()) not in released]
+                      if l not in released]
             page = next((tmp/'solved'/a/'feedback').glob(f'*/{a}.html'), tmp/'solved'/a/'feedback'/f'{a}.html')
-            text = ' '.join(html.unescape(re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8'))).split()) if page.exists() else ''
-            missing = [l for l in hidden if ' '.join(l.split()) not in text]
+            text = squash(html.unescape(re.sub(r'<[^>]+>', '', page.read_text(encoding='utf-8')))) if page.exists() else ''
+            missing = [l for l in hidden if l not in text]
             ok = bool(text) and bool(hidden) and not missing
             failed += not ok
             print(f"{'ok  ' if ok else 'FAIL'} feedback {a}: {len(hidden) - len(missing)} of {len(hidden)} hidden test lines shown"
