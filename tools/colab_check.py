@@ -9,7 +9,7 @@ and run every notebook there: `make colab-check` (part of `make test-all`).
 3. Every notebook in nbs/ runs top to bottom in that environment (cells flagged `slow` skipped), its
    code cells executed by IPython as Jupyter would.
 4. Every exercise sheet in exercises/ runs there as a student meets it: blank, it stops first with
-   NotImplementedError at its first exercise (in the solution cell or its test cell); with the reference
+   NotImplementedError in its first exercise's test cell, as a student version must; with the reference
    solutions filled in, as by a student who solved every exercise, it runs to the end.
 Prints one line per check and exits 1 if any failed.
 """
@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from grading_cycle import solved
+from student_check import first_test_id
 
 root = Path(__file__).resolve().parent.parent
 COLAB_HAS = ['torch==2.13.0', 'numpy', 'matplotlib', 'sympy', 'fastcore', 'ipykernel']
@@ -36,11 +37,17 @@ for i, c in enumerate(nb['cells']):
     r = shell.run_cell(src)
     if not r.success:
         err = r.error_in_exec or r.error_before_exec
-        print(f'FAILED at cell {i}: {type(err).__name__}: {err}', file=sys.stderr); sys.exit(1)
+        gid = c.get('metadata', {}).get('nbgrader', {}).get('grade_id')
+        print(f'FAILED at cell {i}' + (f' ({gid})' if gid else '') + f': {type(err).__name__}: {err}', file=sys.stderr)
+        sys.exit(1)
 '''
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+def failure(r):
+    "The runner's last line of complaint when run `r` failed, '' when it ran to the end."
+    return r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else ''
 
 def install_command():
     "The pip command of the first chapter's install cell, pointed at this clone."
@@ -76,25 +83,23 @@ def main():
         work = Path(tmp)/'nbs'; shutil.copytree(root/'nbs', work)
         def one(p):
             r = run([py, str(runner), str(work/p.name)], env=env, cwd=tmp)
-            return (f'{p.name} runs', r.returncode == 0, r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else '')
+            return (f'{p.name} runs', r.returncode == 0, failure(r))
         with ThreadPoolExecutor(2) as pool: results += list(pool.map(one, nbs))
         # the exercise sheets, blank and solved, in a folder of their own
         sheets = Path(tmp)/'exercises'; sheets.mkdir()
         def sheet(p):
             nb = json.loads(p.read_text(encoding='utf-8'))
-            grading = lambda key: next(i for i, c in enumerate(nb['cells']) if c.get('metadata', {}).get('nbgrader', {}).get(key))
-            first, tests = grading('solution'), grading('grade')
+            gid = first_test_id(nb)
             (sheets/f'blank_{p.name}').write_text(json.dumps(nb), encoding='utf-8')
             src = json.loads((root/'nbs'/p.name).read_text(encoding='utf-8'))
             (sheets/f'solved_{p.name}').write_text(json.dumps(solved(nb, src)), encoding='utf-8')
             r = run([py, str(runner), str(sheets/f'blank_{p.name}')], env=env, cwd=tmp)
-            last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'it ran to the end'
-            # the stub raises where it runs: in the solution cell, or in the test cell when it sits in a function
-            ok = any(last.startswith(f'FAILED at cell {i}: NotImplementedError') for i in (first, tests))
-            out = [(f'{p.name} sheet, blank, stops first at its first exercise (cell {first} or its tests, {tests})', ok, last)]
+            last = failure(r) or 'it ran to the end'
+            # as for the student versions (student_check.py): the first graded test cell is the first to fail
+            ok = re.match(rf'FAILED at cell \d+ \({re.escape(gid)}\): NotImplementedError', last) is not None
+            out = [(f'{p.name} sheet, blank, fails first at {gid} with NotImplementedError', ok, last)]
             r = run([py, str(runner), str(sheets/f'solved_{p.name}')], env=env, cwd=tmp)
-            out.append((f'{p.name} sheet, solved, runs', r.returncode == 0,
-                        r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else ''))
+            out.append((f'{p.name} sheet, solved, runs', r.returncode == 0, failure(r)))
             return out
         with ThreadPoolExecutor(2) as pool:
             for out in pool.map(sheet, sorted((root/'exercises').glob('[0-9][0-9]_*.ipynb'))): results += out
