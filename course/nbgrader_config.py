@@ -1,3 +1,33 @@
+# Deadlines, late work and uploaded sheets: the course's rules, for the instructor to adjust.
+#
+# Late work. `tools/course.py` gives each assignment its due date from the course's schedule.csv;
+# `nbgrader autograde` compares it with the time of the submission (`timestamp.txt`, written by
+# `nbgrader submit`) and takes LATE_PENALTY_PER_DAY of a notebook's score off for every day or part of a
+# day late, and the whole score after LATE_DAYS days. `nbgrader export` shows raw score, penalty and score.
+import math
+from nbgrader.plugins import LateSubmissionPlugin
+
+LATE_PENALTY_PER_DAY = 0.1
+LATE_DAYS = 7
+
+class LatePenaltyPerDay(LateSubmissionPlugin):
+    "A share of the score per day late (a started day counts), all of it after `LATE_DAYS` days."
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        days = math.ceil(total_seconds_late / 86400)
+        return score if days > LATE_DAYS else score * min(1.0, LATE_PENALTY_PER_DAY * days)
+
+c = get_config()
+c.AssignLatePenalties.plugin_class = LatePenaltyPerDay
+
+# Sheets uploaded to an LMS (done in Colab, handed in on Canvas): `nbgrader zip_collect NN_name` reads
+# the LMS's download from downloaded/NN_name/archive/ and files each notebook under its student, whose id
+# and notebook this pattern takes from the file name. Canvas names a file
+# `lastfirst_[LATE_]userid_submissionid_original name.ipynb`: the student id is Canvas's user id (use it as
+# `id` in the roster), the notebook is the chapter name found in the original name (`01_matmul.ipynb`,
+# `Copy of 01_matmul.ipynb`, `01_matmul-1.ipynb`). For another LMS, write a pattern for its file names.
+c.FileNameCollectorPlugin.named_regexp = (
+    r'.*/[^/_]+_(?:LATE_)?(?P<student_id>[^/_]+)_\d+_[^/]*?(?P<file_id>\d\d_[a-z]+)[^/]*\.ipynb$')
+
 # nbgrader configuration of a course made from the foundations chapters.
 # `make course COURSE=path` (tools/course.py) copies this file into a new course folder next to
 # `source/`, which holds one assignment per chapter with exercises, named after the chapter.
@@ -18,3 +48,11 @@ c.Execute.timeout = 120
 # The stub that replaces a solution: the same as the exercise sheets in the repository.
 c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\nraise NotImplementedError()'}
 c.ClearSolutions.text_stub = 'YOUR ANSWER HERE'
+
+# Grading that cannot be gamed (foundations.grading): locked and test cells are restored without nbgrader's
+# warning for every test cell whose hidden tests were removed, and after a submission runs, the tests that
+# follow an answer able to switch them off (a helper redefined, a module changed) score 0, saying why.
+from foundations.grading import nbgrader_plugins
+_plugins = nbgrader_plugins()
+c.Autograde.sanitize_preprocessors = _plugins['sanitize']
+c.Autograde.autograde_preprocessors = _plugins['autograde']
