@@ -6,7 +6,7 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #152eaabf
+# %% ../nbs/96_grading.ipynb #1faea86a
 import ast, builtins, contextlib, functools, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #2c8e5a71
+# %% ../nbs/96_grading.ipynb #4be654f0
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -49,7 +49,7 @@ SHORTCUTS = {   # rule: (what the exercise asks for, the PyTorch functions that 
 _PY_SHORTCUTS = {'optim': lambda: {torch.optim.Optimizer.__init__: 'torch.optim',
                                    torch.optim.lr_scheduler.LRScheduler.__init__: 'torch.optim.lr_scheduler'}}
 
-# %% ../nbs/96_grading.ipynb #b01a736e
+# %% ../nbs/96_grading.ipynb #c41b7a29
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -68,7 +68,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #c662acc5
+# %% ../nbs/96_grading.ipynb #64155dd4
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -114,7 +114,7 @@ class forbid(contextlib.ContextDecorator):
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #db210e96
+# %% ../nbs/96_grading.ipynb #86962449
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -125,34 +125,41 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #092e4ccf
+# %% ../nbs/96_grading.ipynb #734efa85
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
     nbgrader reads; with nothing right it raises. An unanswered exercise, a shortcut or tampering fails the
-    whole cell at once."""
+    whole cell at once. Parts added after the cell first draws from `grading_rng()` (the hidden tests) check
+    fresh inputs: an answer that passes every part on the published inputs and fails every part on fresh
+    ones has hard-coded its results, and scores nothing."""
     def __init__(self, points):
         if not (isinstance(points, (int, float)) and points > 0): raise ValueError(f'points must be positive, not {points!r}')
-        self.points, self.parts = points, []
+        self.points, self.parts, self._draws = points, [], _draws[0]
     def part(self, what, weight, check):
+        fresh = _draws[0] > self._draws
         try: ok, why = check() is not False, 'the check returned False (its report is above)'
         except (NotImplementedError, ShortcutError, TamperError): raise
         except Exception as e: ok, why = False, f'{type(e).__name__}: {e}'.strip().rstrip(':')
-        self.parts.append((what, weight, ok, None if ok else why))
+        self.parts.append((what, weight, ok, None if ok else why, fresh))
         return ok
     def score(self):
-        total = sum(w for _, w, _, _ in self.parts)
+        total = sum(p[1] for p in self.parts)
         if not total: raise ValueError('a rubric needs at least one part with a positive weight')
-        got = sum(w for _, w, ok, _ in self.parts if ok)
+        got = sum(p[1] for p in self.parts if p[2])
         earned = round(self.points * got / total, 2)
         failed = [p for p in self.parts if not p[2]]
         lines = [f'{earned:g} of {self.points:g} points: {len(self.parts) - len(failed)} of {len(self.parts)} parts passed']
-        lines += [f'  failed: {what}: {why}' for what, _, _, why in failed]
+        lines += [f'  failed: {what}: {why}' for what, _, _, why, _ in failed]
+        public, fresh = [p[2] for p in self.parts if not p[4]], [p[2] for p in self.parts if p[4]]
+        if public and fresh and all(public) and not any(fresh):
+            raise AssertionError('\n'.join([f'0 of {self.points:g} points: right on every published input, wrong on every '
+                                             'input drawn at grading time: hard-coded results score nothing', *lines[1:]]))
         if not got: raise AssertionError('\n'.join(lines))
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #ac78fd82
+# %% ../nbs/96_grading.ipynb #7a93e21a
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
@@ -190,7 +197,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #8dba0398
+# %% ../nbs/96_grading.ipynb #84874081
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -259,7 +266,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #32deb3af
+# %% ../nbs/96_grading.ipynb #7e5dd15a
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -298,7 +305,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #49e8cf91
+# %% ../nbs/96_grading.ipynb #b6903493
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -319,7 +326,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #b6919efe
+# %% ../nbs/96_grading.ipynb #a4ccdec1
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -362,7 +369,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #ac0282c1
+# %% ../nbs/96_grading.ipynb #cf2e469a
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):
