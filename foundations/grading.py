@@ -6,7 +6,7 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #1faea86a
+# %% ../nbs/96_grading.ipynb #67918755
 import ast, builtins, contextlib, functools, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #4be654f0
+# %% ../nbs/96_grading.ipynb #3665f3f3
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -49,7 +49,7 @@ SHORTCUTS = {   # rule: (what the exercise asks for, the PyTorch functions that 
 _PY_SHORTCUTS = {'optim': lambda: {torch.optim.Optimizer.__init__: 'torch.optim',
                                    torch.optim.lr_scheduler.LRScheduler.__init__: 'torch.optim.lr_scheduler'}}
 
-# %% ../nbs/96_grading.ipynb #c41b7a29
+# %% ../nbs/96_grading.ipynb #890be937
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -68,7 +68,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #64155dd4
+# %% ../nbs/96_grading.ipynb #6158fcd1
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -114,7 +114,7 @@ class forbid(contextlib.ContextDecorator):
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #86962449
+# %% ../nbs/96_grading.ipynb #9b0d74af
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -125,7 +125,7 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #734efa85
+# %% ../nbs/96_grading.ipynb #efcdcf9d
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
@@ -137,10 +137,11 @@ class Rubric:
         if not (isinstance(points, (int, float)) and points > 0): raise ValueError(f'points must be positive, not {points!r}')
         self.points, self.parts, self._draws = points, [], _draws[0]
     def part(self, what, weight, check):
-        fresh = _draws[0] > self._draws
+        before = _draws[0]
         try: ok, why = check() is not False, 'the check returned False (its report is above)'
         except (NotImplementedError, ShortcutError, TamperError): raise
         except Exception as e: ok, why = False, f'{type(e).__name__}: {e}'.strip().rstrip(':')
+        fresh = before > self._draws or _draws[0] > before   # drawn before this part, or by it
         self.parts.append((what, weight, ok, None if ok else why, fresh))
         return ok
     def score(self):
@@ -159,7 +160,7 @@ class Rubric:
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #7a93e21a
+# %% ../nbs/96_grading.ipynb #ab3a48a1
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
@@ -197,7 +198,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #84874081
+# %% ../nbs/96_grading.ipynb #65d3693b
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -266,7 +267,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #7e5dd15a
+# %% ../nbs/96_grading.ipynb #d87d4671
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -305,7 +306,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #b6903493
+# %% ../nbs/96_grading.ipynb #8cdbe21f
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -326,7 +327,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #a4ccdec1
+# %% ../nbs/96_grading.ipynb #f1d50826
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -369,7 +370,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #cf2e469a
+# %% ../nbs/96_grading.ipynb #e52d6d56
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):
