@@ -3,11 +3,12 @@
 #   make test      set up, run every notebook as a test (cells flagged `slow` are skipped),
 #                  and fail if the package, the notebooks or README.md are out of date
 #   make test-all  the same, slow cells included, then the Colab-like install check (make colab-check),
-#                  the sdist and wheel (make dist), the nbgrader cycle on every chapter (make grading-cycle)
-#                  and the book checked in a browser (make book-check)
+#                  the sdist and wheel (make dist), the nbgrader cycle on every chapter (make grading-cycle),
+#                  the instructor guide's commands (make guide-check) and the book checked in a browser
+#                  (make book-check)
 #   make exercises the exercise sheets in exercises/, from the chapters
 #   make book      the book: every notebook as a web page with its outputs, in _docs/
-#   make course COURSE=folder   an nbgrader course made from the chapters
+#   make course COURSE=folder   an nbgrader course made from the chapters (or one updated in place)
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +19,7 @@ TORCH_VERSION := 2.13.0
 N_WORKERS ?= 2
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup data lab test test-all nbtest sync readme links exercises course grading-cycle colab-check dist bench clean-venv book book-check
+.PHONY: setup data lab test test-all nbtest sync readme links exercises course grading-cycle guide-check colab-check dist bench clean-venv book book-check
 
 setup: $(STAMP) data
 
@@ -71,6 +72,11 @@ GRADING_JOBS ?= 2
 grading-cycle: setup
 	$(BIN)/python tools/grading_cycle.py --jobs $(GRADING_JOBS)
 
+# Every command of the instructor guide's bash blocks, in order, in a temporary course on chapter 01 with
+# three students (own account, shared account, LMS upload); fails naming the command that failed.
+guide-check: setup
+	$(BIN)/python tools/guide_check.py
+
 # The sdist and wheel, built from a clean copy of the tracked files and checked with twine.
 dist: setup
 	rm -rf dist && tmp=$$(mktemp -d) && git ls-files -z | xargs -0 cp --parents -t $$tmp && \
@@ -94,12 +100,13 @@ test: setup
 	$(MAKE) --no-print-directory nbtest N_WORKERS=$(N_WORKERS) NBTEST_ARGS="$(NBTEST_ARGS)" || status=1; exit $$status
 
 # One notebook at a time, so the benchmarks among the slow cells have both cores to themselves;
-# then the Colab-like install check, the distributions, the grading cycle and the book.
+# then the Colab-like install check, the distributions, the grading cycle, the guide's commands and the book.
 test-all:
 	@status=0; $(MAKE) --no-print-directory test N_WORKERS=1 NBTEST_ARGS="--flags slow" || status=1; \
 	$(MAKE) --no-print-directory colab-check || status=1; \
 	$(MAKE) --no-print-directory dist || status=1; \
 	$(MAKE) --no-print-directory grading-cycle || status=1; \
+	$(MAKE) --no-print-directory guide-check || status=1; \
 	$(MAKE) --no-print-directory book-check || status=1; exit $$status
 
 bench: setup

@@ -25,6 +25,32 @@ c.AssignLatePenalties.plugin_class = LatePenaltyPerDay
 # `lastfirst_[LATE_]userid_submissionid_original name.ipynb`: the student id is Canvas's user id (use it as
 # `id` in the roster), the notebook is the chapter name found in the original name (`01_matmul.ipynb`,
 # `Copy of 01_matmul.ipynb`, `01_matmul-1.ipynb`). For another LMS, write a pattern for its file names.
+# The names carry no hand-in time, and nbgrader's `release_feedback` stops at a submission without the
+# time and the secret that `nbgrader submit` writes: so after zip_collect has filed the sheets, each gets
+# the due date as its time (late work from an LMS is for the LMS's late policy) and a secret of its own.
+import datetime, secrets
+from pathlib import Path
+from nbgrader.apps.zipcollectapp import ZipCollectApp
+
+_nbgrader_transfer = ZipCollectApp.__dict__.get('_nbgrader_transfer_files', ZipCollectApp._transfer_files)
+ZipCollectApp._nbgrader_transfer_files = _nbgrader_transfer
+
+def _transfer_files_dated(self, collected):
+    "nbgrader's filing of the collected sheets, then the hand-in time and secret each sheet lacks."
+    _nbgrader_transfer(self, collected)
+    if not collected: return
+    from nbgrader.api import Gradebook, MissingEntry
+    d = self.coursedir
+    with Gradebook(d.db_url, d.course_id) as gb:
+        try: due = gb.find_assignment(d.assignment_id).duedate
+        except MissingEntry: due = None
+    when = due or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    for student in collected:
+        folder = Path(d.format_path(d.submitted_directory, student, d.assignment_id))
+        if not (folder/'timestamp.txt').exists(): (folder/'timestamp.txt').write_text(f'{when} UTC')
+        if not (folder/'submission_secret.txt').exists(): (folder/'submission_secret.txt').write_text(secrets.token_hex(64))
+
+ZipCollectApp._transfer_files = _transfer_files_dated
 c.FileNameCollectorPlugin.named_regexp = (
     r'.*/[^/_]+_(?:LATE_)?(?P<student_id>[^/_]+)_\d+_[^/]*?(?P<file_id>\d\d_[a-z]+)[^/]*\.ipynb$')
 
