@@ -6,7 +6,7 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #0fb38492
+# %% ../nbs/96_grading.ipynb #76d7db33
 import ast, builtins, contextlib, functools, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #7474a294
+# %% ../nbs/96_grading.ipynb #222417d4
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -53,7 +53,7 @@ _PY_SHORTCUTS = {
                      if hasattr(torch.nn.init, n)},
 }
 
-# %% ../nbs/96_grading.ipynb #6cf84ee6
+# %% ../nbs/96_grading.ipynb #c7addc62
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -72,7 +72,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #ce24da68
+# %% ../nbs/96_grading.ipynb #cb608cba
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -118,7 +118,7 @@ class forbid(contextlib.ContextDecorator):
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #f3d51652
+# %% ../nbs/96_grading.ipynb #c5b3ca56
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -129,7 +129,7 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #773f43b8
+# %% ../nbs/96_grading.ipynb #bc4b1c2c
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
@@ -164,14 +164,16 @@ class Rubric:
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #399c5ae3
+# %% ../nbs/96_grading.ipynb #5a4902cb
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
     return (getattr(obj, '__module__', None) or getattr(type(obj), '__module__', '') or '').split('.')[0]
 
+# (Jupyter's kernel rebinds `input` and `getpass` for every cell it runs: IPython and ipykernel are trusted too.)
 _TRUSTED = {'builtins', 'torch', 'fastcore', 'foundations', 'math', 'typing', 'typing_extensions', 'functools', 'operator',
-            '_operator', 'collections', 'abc', 'enum', 'contextlib', 'numpy', 'warnings', 'types', 'itertools'}
+            '_operator', 'collections', 'abc', 'enum', 'contextlib', 'numpy', 'warnings', 'types', 'itertools',
+            'IPython', 'ipykernel'}
 
 def _watched():
     "The namespaces whose functions the tests rely on."
@@ -202,7 +204,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #8b4d7078
+# %% ../nbs/96_grading.ipynb #8cd531f9
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -271,7 +273,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #bb3b1913
+# %% ../nbs/96_grading.ipynb #73742cd5
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -310,7 +312,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #1e9cf635
+# %% ../nbs/96_grading.ipynb #cd060348
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -331,7 +333,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #f7f8a688
+# %% ../nbs/96_grading.ipynb #70012073
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -374,7 +376,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #c62d860a
+# %% ../nbs/96_grading.ipynb #a975cf19
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):

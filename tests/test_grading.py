@@ -259,3 +259,14 @@ def test_guard_answers_zeroes_the_tests_after_a_flagged_cell():
     errors = {c.metadata['nbgrader']['grade_id']: [o for o in c.get('outputs', []) if o.output_type == 'error'] for c in nb.cells}
     assert errors['f_t'] == [] and errors['g_t'] and errors['h_t']
     assert 'defines `test_eq`' in errors['g_t'][0].evalue and 'could switch tests off' in errors['g_t'][0].evalue
+
+def test_helpers_verify_in_a_jupyter_kernel():
+    "A kernel rebinds some builtins for every cell it runs (`input`, `getpass`): not tampering; a lambda is."
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [
+        'from foundations.grading import *', 'x = 1', 'from foundations.grading import *\ntest_eq(x, 1)',
+        'import torch; torch.allclose = lambda *a, **k: True', 'from foundations.grading import *']])
+    NotebookClient(nb, timeout=120, kernel_name='python3', allow_errors=True).execute()
+    errors = [[o.ename for o in c.outputs if o.output_type == 'error'] for c in nb.cells]
+    assert errors == [[], [], [], [], ['TamperError']], errors
