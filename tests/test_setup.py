@@ -221,3 +221,12 @@ def test_guide_check_reads_the_guide():
         assert step in by['alice'], step
     assert 'nbgrader submit 01_matmul --student bob' in by['lab'] and 'nbgrader fetch_feedback 01_matmul --student bob' in by['lab']
     assert blocks({'cells': [{'cell_type': 'markdown', 'source': '```sh\nsudo x\n```\n```bash\n# c\na \\\n  b\n\nc\n```'}]}) == [('instructor', ['a b', 'c'])]
+
+def test_guide_check_runs_commands_in_order(tmp_path):
+    "A block's commands run one by one, `cd` carrying on, and the first that fails stops the block with its exit status."
+    from guide_check import Run
+    run = Run(tmp_path)
+    (tmp_path/'home'/'alice'/'sub').mkdir()
+    got = list(run.run('alice', ['cd sub', 'test "$(basename "$PWD")" = sub && test "$HOME" = ' + str(tmp_path/'home'/'alice'), 'exit 3', 'true']))
+    assert [(c, e is None) for c, _, e in got] == [('cd sub', True), (got[1][0], True), ('exit 3', False)]
+    assert got[2][2].startswith('exit status 3')

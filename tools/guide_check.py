@@ -6,7 +6,8 @@ temporary place: each account gets its own home folder ($HOME), the exchange is 
 guide says, `~/nn-course`. Whose commands a block holds is said by its first line: `# each student ...`
 is Alice on her own account, `# students sharing one account ...` the account Bob uses, any other block
 the instructor. An instructor's block starts in the clone's top folder, a student's in their home;
-`cd` carries on to the block's next commands. Blocks fenced ```sh (root, a browser, a hub) are not run.
+`cd` carries on to the block's next commands. Other blocks (```sh, ```python: root, a browser, a hub)
+are not run.
 
 What people do between commands, the guide says in prose; here it is done by `before` below: a
 student's config handed out by the instructor, the exercises filled in with the reference solutions,
@@ -16,7 +17,7 @@ files must show what the guide promises: full marks for Alice and Carol, Bob's l
 both feedback pages fetched and the LMS files with every student of the roster. Stops at the first
 command that fails, naming it; prints each command's time and the total.
 """
-import csv, json, os, re, shutil, subprocess, sys, tempfile, time, zipfile
+import csv, json, math, os, re, shutil, subprocess, sys, tempfile, time, zipfile
 from datetime import timedelta
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,6 +61,7 @@ class Run:
         nb_path.write_text(json.dumps(solved(json.loads(nb_path.read_text(encoding='utf-8')), src), indent=1))
 
     def due(self, a):
+        "Assignment `a`'s due date in the course's gradebook."
         from nbgrader.api import Gradebook
         with Gradebook(f'sqlite:///{self.course/"gradebook.db"}', 'foundations') as gb: return gb.find_assignment(a).duedate
 
@@ -73,9 +75,9 @@ class Run:
             self.fill_in(cwd/'01_matmul'/'01_matmul.ipynb')
         elif cmd.startswith('cp ~/Downloads/submissions.zip'):
             # Carol did the sheet in Colab and uploaded it to Canvas; the instructor downloaded all submissions
-            sheet = self.tmp/'carol.ipynb'; shutil.copy(self.course/'release'/'01_matmul'/'01_matmul.ipynb', sheet)
-            src = json.loads((self.course/'source'/'01_matmul'/'01_matmul.ipynb').read_text(encoding='utf-8'))
-            sheet.write_text(json.dumps(solved(json.loads(sheet.read_text(encoding='utf-8')), src), indent=1))
+            sheet = self.tmp/'carol'/'01_matmul'/'01_matmul.ipynb'; sheet.parent.mkdir(parents=True)
+            shutil.copy(self.course/'release'/'01_matmul'/'01_matmul.ipynb', sheet)
+            self.fill_in(sheet)
             (self.homes['instructor']/'Downloads').mkdir(exist_ok=True)
             with zipfile.ZipFile(self.homes['instructor']/'Downloads'/'submissions.zip', 'w') as z:
                 z.write(sheet, 'nguyencarol_40213_5520011_Copy of 01_matmul-1.ipynb')
@@ -107,22 +109,25 @@ def results(run):
     assignments, students, scores = gradebook_scores(course)
     best = dict(assignments).get('01_matmul', 0)
     got = {s: scores.get(('01_matmul', s)) for s in ['alice', 'bob', '40213']}
-    out = [(best > 0 and got['alice'] == best, f"Alice, on time: {got['alice']} of {best} points"),
-           (best > 0 and got['bob'] == best * 0.8, f"Bob, a day and two hours late: {got['bob']} of {best} points (20% off)"),
-           (best > 0 and got['40213'] == best, f"Carol, through Canvas: {got['40213']} of {best} points")]
-    grades = {r['student_id']: r for r in csv.DictReader(open(course/'grades.csv'))} if (course/'grades.csv').exists() else {}
+    near = lambda x, y: x is not None and math.isclose(x, y)
+    pts = lambda x: 'nothing' if x is None else f'{x:g}'
+    out = [(best > 0 and near(got['alice'], best), f"Alice, on time: {pts(got['alice'])} of {best:g} points"),
+           (best > 0 and near(got['bob'], best * 0.8), f"Bob, a day and two hours late: {pts(got['bob'])} of {best:g} points (20% off)"),
+           (best > 0 and near(got['40213'], best), f"Carol, through Canvas: {pts(got['40213'])} of {best:g} points")]
+    grades = {r['student_id']: r for r in csv.DictReader(open(course/'grades.csv')) if r['assignment'] == '01_matmul'} \
+        if (course/'grades.csv').exists() else {}
     pen = float(grades.get('bob', {}).get('late_submission_penalty') or 0)
-    out.append((pen == best * 0.2, f'grades.csv: Bob\'s late penalty {pen}'))
+    out.append((best > 0 and near(pen, best * 0.2), f'grades.csv: Bob\'s late penalty {pen:g} of {best:g} points'))
     for name, page in [('Alice', run.homes['alice']/'01_matmul'/'feedback'), ('Bob', run.homes['lab']/'bob'/'01_matmul'/'feedback')]:
         pages = list(page.glob('*/01_matmul.html'))
         out.append((len(pages) == 1, f'{name} fetched the feedback page: {", ".join(str(p.relative_to(run.tmp)) for p in pages) or "none"}'))
     roster = list(csv.DictReader(open(course/'roster.csv')))
-    for lms, key, col in [('canvas', 'id', 'ID'), ('moodle', 'email', 'Email address')]:
+    for lms, col in [('canvas', 'ID'), ('moodle', 'Email address')]:
         f = course/f'{lms}_grades.csv'
         rows = list(csv.DictReader(open(f))) if f.exists() else []
         have = {r[col]: r.get('01_matmul') for r in rows if r.get(col)}
         want = {(r['lms_user_id'] or r['id']) if lms == 'canvas' else r['email']: scores.get(('01_matmul', r['id'])) for r in roster}
-        ok = have == {k: f'{v:g}' for k, v in want.items()}
+        ok = have == {k: '' if v is None else f'{v:g}' for k, v in want.items()}
         out.append((ok, f'{f.name}: {len(have)} students of the roster{"" if ok else f", {have} instead of {want}"}'))
     return out
 
