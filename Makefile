@@ -9,7 +9,7 @@
 #   make exercises the exercise sheets in exercises/, from the chapters
 #   make book      the book: every notebook as a web page with its outputs, in _docs/
 #   make course COURSE=folder   an nbgrader course made from the chapters (or one updated in place)
-#   make guide-check  every command of the instructor guide run in a temporary course (about 3-10 minutes)
+#   make guide-check  every command of the instructor guide run in a temporary course (10 minutes on a busy 2-core machine)
 #   make bench     run the notebooks with slow cells (benchmarks, full training) and print their figures
 SHELL := /bin/bash
 PYTHON ?= python3
