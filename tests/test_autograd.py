@@ -624,3 +624,61 @@ def test_training_follows_the_hand_written_version():
         loss = cross_entropy(tm(x[idx]), y[idx]); loss.backward(); opt_t.step(); opt_t.zero_grad(); lt.append(loss.item())
     assert_close(torch.tensor(lt), torch.tensor(lm), rtol=1e-5, atol=1e-6)
     assert lt[-1] < 0.7 * lt[0]
+
+# ---------------------------------------------------------------- behaving like torch.Tensor at the edges
+def test_bool_like_torch():
+    for v in [[0.], [1.], [-2.], [math.nan], 0., 3.]:
+        assert bool(Tensor(torch.tensor(v))) == bool(torch.tensor(v))
+    assert not Tensor(torch.tensor([[0.]]), requires_grad=True)
+    for shape in [(2,), (0,), (2, 3)]:
+        with pytest.raises(RuntimeError): bool(torch.zeros(shape))
+        with pytest.raises(RuntimeError, match='ambiguous'): bool(Tensor(torch.zeros(shape)))
+
+def test_iteration_like_torch():
+    with pytest.raises(TypeError): list(torch.tensor(1.))
+    with pytest.raises(TypeError, match='0-d'): list(Tensor(torch.tensor(1.)))
+    with pytest.raises(TypeError, match='0-d'): len(Tensor(torch.tensor(1.)))
+    x = Tensor(torch.arange(6.).view(3, 2), requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(isinstance(r, Tensor) for r in rows)
+    sum(r.sum() * (i + 1) for i, r in enumerate(rows)).backward()      # each row is a piece of the graph
+    assert_close(x.grad, torch.tensor([[1., 1.], [2., 2.], [3., 3.]]))
+
+def test_torch_tensor_requiring_grad_is_refused_not_detached():
+    x = Tensor(torch.ones(3), requires_grad=True)
+    t = torch.ones(3, requires_grad=True)
+    for f in [lambda: x + t, lambda: t + x, lambda: x * t, lambda: t * x, lambda: x - t, lambda: t - x, lambda: x / t,
+              lambda: t / x, lambda: x @ t, lambda: t @ x]:
+        with pytest.raises(TypeError, match='requires grad.*Tensor\\(t.detach\\(\\), requires_grad=True\\)'): f()
+    assert t.grad is None
+    assert_close((x + torch.ones(3)).data, torch.full((3,), 2.))          # a plain torch.Tensor is a constant: fine
+    assert_close((torch.ones(3) * x).data, torch.ones(3))
+
+def test_torch_functions_and_losses_refuse_our_tensor_clearly():
+    x = Tensor(torch.randn(4, 3), requires_grad=True)
+    with pytest.raises(TypeError, match=r'torch\.tanh.*foundations.autograd.Tensor.*\.data'): torch.tanh(x)
+    with pytest.raises(TypeError, match='foundations.autograd.Tensor'): F.relu(x)
+    with pytest.raises(TypeError, match=r'cross_entropy needs logits as a foundations.autograd.Tensor.*F\.cross_entropy'):
+        cross_entropy(torch.randn(4, 3, requires_grad=True), torch.tensor([0, 1, 2, 0]))
+    with pytest.raises(TypeError, match=r'log_softmax needs a foundations.autograd.Tensor'): log_softmax(torch.randn(4, 3))
+
+@pytest.mark.parametrize('dtype', [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                                   torch.uint16, torch.uint32, torch.uint64])
+def test_cross_entropy_every_integer_dtype(dtype):
+    l = torch.randn(6, 4, dtype=f64)
+    targ = torch.tensor([0, 3, 1, 1, 2, 0])
+    ours, theirs = leaves(l)
+    loss = cross_entropy(ours[0], targ.to(dtype))
+    loss_t = F.cross_entropy(theirs[0], targ)
+    close(loss.data, loss_t.detach())
+    loss.backward(); loss_t.backward()
+    close(ours[0].grad, theirs[0].grad)
+
+def test_cross_entropy_refuses_bool_targets():
+    l, t = Tensor(torch.randn(2, 2)), torch.tensor([True, False])
+    with pytest.raises(RuntimeError): F.cross_entropy(l.data, t)
+    with pytest.raises(ValueError, match='integer class indices.*torch.bool'): cross_entropy(l, t)
+
+@pytest.mark.parametrize('sizes', [[4], [], [784]])
+def test_tensor_mlp_needs_two_sizes(sizes):
+    with pytest.raises(ValueError, match='at least two sizes'): TensorMLP(sizes)
