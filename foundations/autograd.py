@@ -139,20 +139,20 @@ def _topo(root):
     return order[::-1]
 
 @patch
-def backward(self:Tensor, grad=None):
-    "Add the gradient of this tensor (weighted by `grad` if it is not a scalar) to `.grad` of every leaf it depends on that requires grad."
+def backward(self:Tensor, gradient=None):
+    "Add the gradient of this tensor (weighted by `gradient` if it is not a scalar) to `.grad` of every leaf it depends on that requires grad."
     if not self.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad: no tensor it was computed from has "
                            "requires_grad=True, or it was computed inside no_grad()")
-    if grad is None:
+    if gradient is None:
         if self.data.numel() != 1:
-            raise RuntimeError(f"backward() without `grad` needs a scalar output, but this output has shape "
-                               f"{tuple(self.data.shape)}: pass `grad`, a tensor of that shape")
+            raise RuntimeError(f"backward() without `gradient` needs a scalar output, but this output has shape "
+                               f"{tuple(self.data.shape)}: pass `gradient`, a tensor of that shape")
         grads = {self: (torch.ones_like(self.data), True)}
     else:
-        g = grad.data if isinstance(grad, Tensor) else torch.as_tensor(grad)
+        g = gradient.data if isinstance(gradient, Tensor) else torch.as_tensor(gradient)
         if g.shape != self.data.shape:
-            raise RuntimeError(f"backward: `grad` has shape {tuple(g.shape)} but the output has shape "
+            raise RuntimeError(f"backward: `gradient` has shape {tuple(g.shape)} but the output has shape "
                                f"{tuple(self.data.shape)}; they must be the same")
         grads = {self: (g.to(self.data.dtype), False)}       # (gradient, made by us so no one else holds it)
     for node in _topo(self):
@@ -306,7 +306,8 @@ def __rmatmul__(self:Tensor, b): return _other(self, b, 'matmul') @ self
 def _kept_shape(shape, dim):
     "The shape after reducing `shape` over `dim` (None: all dims) with keepdim, and how many elements each result averages."
     nd = len(shape)
-    dims = set(range(nd)) if dim is None else {d % max(nd, 1) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    every = dim is None or dim == () or dim == []         # no dims named: all of them, as in PyTorch
+    dims = set(range(nd)) if every else {d % max(nd, 1) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
     return tuple(1 if i in dims else n for i, n in enumerate(shape)), math.prod(shape[i] for i in dims if i < nd)
 
 @patch
@@ -337,6 +338,58 @@ def T(self:Tensor):
     perm = tuple(range(self.data.ndim))[::-1]
     return _node(self.data.permute(perm), (self,), lambda g: (g.permute(perm),), 'T')
 
+# %% ../nbs/08_autograd.ipynb #99c4de48
+@patch
+def view(self:Tensor, *shape):
+    "The same elements in the shape `shape`, as `torch.Tensor.view` (which refuses where a copy would be needed)."
+    s = self.data.shape
+    return _node(self.data.view(*shape), (self,), lambda g: (g.reshape(s),), 'view')
+
+@patch
+def unsqueeze(self:Tensor, dim):
+    "A new dimension of size 1 at `dim`."
+    return _node(self.data.unsqueeze(dim), (self,), lambda g: (g.squeeze(dim),), 'unsqueeze')
+
+@patch
+def tanh(self:Tensor):
+    "The hyperbolic tangent of each element; its derivative is `1 - tanh**2`."
+    out = self.data.tanh()
+    return _node(out, (self,), lambda g: (g * (1 - out * out),), 'tanh')
+
+@patch
+def sigmoid(self:Tensor):
+    "The logistic function of each element; its derivative is `sigmoid * (1 - sigmoid)`."
+    out = self.data.sigmoid()
+    return _node(out, (self,), lambda g: (g * out * (1 - out),), 'sigmoid')
+
+@patch
+def max(self:Tensor, dim=None, keepdim=False):
+    """As `torch.Tensor.max`: without `dim`, the largest element, its gradient shared by all the elements equal to it (or by the
+    NaNs); with `dim`, `(values, indices)` along `dim`, the gradient going to the element each index names."""
+    d = self.data
+    if dim is None:
+        out = d.max()
+        def vjp(g):
+            hit = (d == out) | (d.isnan() & out.isnan())
+            return (hit * (g / hit.sum()),)
+        return _node(out, (self,), vjp, 'max')
+    values, indices = d.max(dim, keepdim=keepdim)
+    def vjp(g):
+        i, g = (indices, g) if keepdim else (indices.unsqueeze(dim), g.unsqueeze(dim))
+        return (torch.zeros_like(d).scatter(dim, i, g),)
+    return torch.return_types.max((_node(values, (self,), vjp, 'max'), indices))
+
+Tensor.device = property(lambda self: self.data.device, doc="The device of `.data`.")
+
+@patch
+def to(self:Tensor, *args, **kwargs):
+    "`.data` moved or converted as `torch.Tensor.to` does (`self` when nothing changes); the gradient goes back to this dtype and device; integers carry none."
+    d = self.data
+    out = d.to(*args, **kwargs)
+    if out is d: return self
+    if not out.is_floating_point(): return Tensor(out)
+    return _node(out, (self,), lambda g: (g.to(device=d.device, dtype=d.dtype),), 'to')
+
 # %% ../nbs/08_autograd.ipynb #4162f8ea
 def _is_basic(idx):
     "Whether `idx` is basic indexing (ints, slices, None, ...), which picks each element at most once."
@@ -351,10 +404,10 @@ def __getitem__(self:Tensor, idx):
     basic = _is_basic(idx)
     only_tensors = isinstance(idx, torch.Tensor) or (isinstance(idx, tuple) and all(isinstance(i, torch.Tensor) for i in idx))
     def vjp(g):
-        z = torch.zeros(d.shape, dtype=g.dtype)
+        z = torch.zeros(d.shape, dtype=g.dtype, device=g.device)
         if basic: z[idx] = g
         elif only_tensors: z.index_put_(idx if isinstance(idx, tuple) else (idx,), g, accumulate=True)
-        else: z.view(-1).index_add_(0, torch.arange(z.numel()).view(z.shape)[idx].reshape(-1), g.reshape(-1))
+        else: z.view(-1).index_add_(0, torch.arange(z.numel(), device=z.device).view(z.shape)[idx].reshape(-1), g.reshape(-1))
         return (z,)
     return _node(d[idx], (self,), vjp, 'index')
 
@@ -386,7 +439,7 @@ def cross_entropy(logits, targ):
     "Mean over the batch of `-log_softmax(logits)[i, targ[i]]`: `logits` is an `(N, C)` `Tensor`, `targ` holds `N` class indices."
     targ = targ.data if isinstance(targ, Tensor) else targ
     _check_targets(logits, targ)
-    return -log_softmax(logits)[torch.arange(len(targ)), targ.long()].mean()
+    return -log_softmax(logits)[torch.arange(len(targ), device=targ.device), targ.long()].mean()
 
 # %% ../nbs/08_autograd.ipynb #a532c9e8
 @patch
