@@ -78,11 +78,12 @@ grading-cycle: setup
 guide-check: setup
 	$(BIN)/python tools/guide_check.py
 
-# The sdist and wheel, built from a clean copy of the tracked files and checked with twine.
+# The sdist and wheel, built from a clean copy of the tracked files, checked with twine and tools/check_dist.py
+# (classifiers on the official trove list, absolute links in the long description, no tests in the sdist).
 dist: setup
 	rm -rf dist && tmp=$$(mktemp -d) && git ls-files -z | xargs -0 cp --parents -t $$tmp && \
 	(cd $$tmp && $(CURDIR)/$(BIN)/python -m build -q -o $(CURDIR)/dist .) && rm -rf $$tmp && \
-	$(BIN)/twine check dist/*
+	$(BIN)/twine check dist/* && $(BIN)/python tools/check_dist.py dist/*
 
 # The package installed as in Colab (an environment with only what Colab has), then every notebook and
 # every exercise sheet (blank, and with the reference solutions filled in) run there.

@@ -48,6 +48,43 @@ def _node(data, parents, vjp, op):
         out.requires_grad, out._parents, out._vjp = False, (), None
     return out
 
+# %% ../nbs/08_autograd.ipynb #f1961525
+@patch
+def __bool__(self:Tensor):
+    "The truth of the one element, as `bool(torch.Tensor)`; a `RuntimeError` for more or fewer elements."
+    return bool(self.data)
+
+@patch
+def __iter__(self:Tensor):
+    "The sub-tensors along the first dimension, each a piece of the graph; a `TypeError` for a 0-d tensor, as in PyTorch."
+    if self.data.ndim == 0: raise TypeError('iteration over a 0-d tensor')
+    return (self[i] for i in range(len(self)))
+
+def _torch_name(func):
+    "How PyTorch's function `func` is called: `torch.tanh`, `torch.nn.functional.relu`, `Tensor.add`."
+    mod = getattr(func, '__module__', None) or 'torch'
+    if mod.startswith('torch._C'): mod = 'torch'
+    return f"{mod}.{getattr(func, '__name__', func)}"
+
+@patch(cls_method=True)
+def __torch_function__(cls:Tensor, func, types, args=(), kwargs=None):
+    "PyTorch's functions refuse our `Tensor` with a message that says what to use instead."
+    raise TypeError(f"{_torch_name(func)} does not take a foundations.autograd.Tensor: use the Tensor's own operations "
+                    "(x.exp(), x.relu(), x @ w, ...) to stay in its graph, or its values x.data (outside the graph)")
+
+def _untracked(t, op):
+    "`t`, a `torch.Tensor` to use as a constant; a `TypeError` if PyTorch's autograd tracks it (it would be detached unseen)."
+    if t.requires_grad:
+        raise TypeError(f"{op}: this torch.Tensor requires grad, and its gradient would be lost in a Tensor expression: "
+                        "use Tensor(t.detach(), requires_grad=True) for our engine to track it, or t.detach() as a constant")
+    return t
+
+def _need_tensor(x, name, instead):
+    "A `TypeError` unless `x` is our `Tensor`."
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} needs a foundations.autograd.Tensor, got a {type(x).__name__}: wrap it as Tensor(x) "
+                        f"or use {instead}")
+
 # %% ../nbs/08_autograd.ipynb #1bc6a9ff
 _Number = (int, float, numbers.Number)
 
@@ -64,7 +101,7 @@ def _other(a, b, op):
     if not isinstance(b, Tensor):
         if not isinstance(b, torch.Tensor):
             raise TypeError(f"{op}: cannot combine a Tensor with a {type(b).__name__}; use a number, a torch.Tensor or a Tensor")
-        b = Tensor(b)
+        b = Tensor(_untracked(b, op))
     if b.data.dtype != a.data.dtype:
         raise TypeError(f"{op}: the operands have different dtypes, {a.data.dtype} and {b.data.dtype}; "
                         "convert one of them first (Tensor does not promote dtypes)")
@@ -102,20 +139,20 @@ def _topo(root):
     return order[::-1]
 
 @patch
-def backward(self:Tensor, grad=None):
-    "Add the gradient of this tensor (weighted by `grad` if it is not a scalar) to `.grad` of every leaf it depends on that requires grad."
+def backward(self:Tensor, gradient=None):
+    "Add the gradient of this tensor (weighted by `gradient` if it is not a scalar) to `.grad` of every leaf it depends on that requires grad."
     if not self.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad: no tensor it was computed from has "
                            "requires_grad=True, or it was computed inside no_grad()")
-    if grad is None:
+    if gradient is None:
         if self.data.numel() != 1:
-            raise RuntimeError(f"backward() without `grad` needs a scalar output, but this output has shape "
-                               f"{tuple(self.data.shape)}: pass `grad`, a tensor of that shape")
+            raise RuntimeError(f"backward() without `gradient` needs a scalar output, but this output has shape "
+                               f"{tuple(self.data.shape)}: pass `gradient`, a tensor of that shape")
         grads = {self: (torch.ones_like(self.data), True)}
     else:
-        g = grad.data if isinstance(grad, Tensor) else torch.as_tensor(grad)
+        g = gradient.data if isinstance(gradient, Tensor) else torch.as_tensor(gradient)
         if g.shape != self.data.shape:
-            raise RuntimeError(f"backward: `grad` has shape {tuple(g.shape)} but the output has shape "
+            raise RuntimeError(f"backward: `gradient` has shape {tuple(g.shape)} but the output has shape "
                                f"{tuple(self.data.shape)}; they must be the same")
         grads = {self: (g.to(self.data.dtype), False)}       # (gradient, made by us so no one else holds it)
     for node in _topo(self):
@@ -269,7 +306,8 @@ def __rmatmul__(self:Tensor, b): return _other(self, b, 'matmul') @ self
 def _kept_shape(shape, dim):
     "The shape after reducing `shape` over `dim` (None: all dims) with keepdim, and how many elements each result averages."
     nd = len(shape)
-    dims = set(range(nd)) if dim is None else {d % max(nd, 1) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    every = dim is None or dim == () or dim == []         # no dims named: all of them, as in PyTorch
+    dims = set(range(nd)) if every else {d % max(nd, 1) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
     return tuple(1 if i in dims else n for i, n in enumerate(shape)), math.prod(shape[i] for i in dims if i < nd)
 
 @patch
@@ -300,6 +338,58 @@ def T(self:Tensor):
     perm = tuple(range(self.data.ndim))[::-1]
     return _node(self.data.permute(perm), (self,), lambda g: (g.permute(perm),), 'T')
 
+# %% ../nbs/08_autograd.ipynb #99c4de48
+@patch
+def view(self:Tensor, *shape):
+    "The same elements in the shape `shape`, as `torch.Tensor.view` (which refuses where a copy would be needed)."
+    s = self.data.shape
+    return _node(self.data.view(*shape), (self,), lambda g: (g.reshape(s),), 'view')
+
+@patch
+def unsqueeze(self:Tensor, dim):
+    "A new dimension of size 1 at `dim`."
+    return _node(self.data.unsqueeze(dim), (self,), lambda g: (g.squeeze(dim),), 'unsqueeze')
+
+@patch
+def tanh(self:Tensor):
+    "The hyperbolic tangent of each element; its derivative is `1 - tanh**2`."
+    out = self.data.tanh()
+    return _node(out, (self,), lambda g: (g * (1 - out * out),), 'tanh')
+
+@patch
+def sigmoid(self:Tensor):
+    "The logistic function of each element; its derivative is `sigmoid * (1 - sigmoid)`."
+    out = self.data.sigmoid()
+    return _node(out, (self,), lambda g: (g * out * (1 - out),), 'sigmoid')
+
+@patch
+def max(self:Tensor, dim=None, keepdim=False):
+    """As `torch.Tensor.max`: without `dim`, the largest element, its gradient shared by all the elements equal to it (or by the
+    NaNs); with `dim`, `(values, indices)` along `dim`, the gradient going to the element each index names."""
+    d = self.data
+    if dim is None:
+        out = d.max()
+        def vjp(g):
+            hit = (d == out) | (d.isnan() & out.isnan())
+            return (hit * (g / hit.sum()),)
+        return _node(out, (self,), vjp, 'max')
+    values, indices = d.max(dim, keepdim=keepdim)
+    def vjp(g):
+        i, g = (indices, g) if keepdim else (indices.unsqueeze(dim), g.unsqueeze(dim))
+        return (torch.zeros_like(d).scatter(dim, i, g),)
+    return torch.return_types.max((_node(values, (self,), vjp, 'max'), indices))
+
+Tensor.device = property(lambda self: self.data.device, doc="The device of `.data`.")
+
+@patch
+def to(self:Tensor, *args, **kwargs):
+    "`.data` moved or converted as `torch.Tensor.to` does (`self` when nothing changes); the gradient goes back to this dtype and device; integers carry none."
+    d = self.data
+    out = d.to(*args, **kwargs)
+    if out is d: return self
+    if not out.is_floating_point(): return Tensor(out)
+    return _node(out, (self,), lambda g: (g.to(device=d.device, dtype=d.dtype),), 'to')
+
 # %% ../nbs/08_autograd.ipynb #4162f8ea
 def _is_basic(idx):
     "Whether `idx` is basic indexing (ints, slices, None, ...), which picks each element at most once."
@@ -314,28 +404,33 @@ def __getitem__(self:Tensor, idx):
     basic = _is_basic(idx)
     only_tensors = isinstance(idx, torch.Tensor) or (isinstance(idx, tuple) and all(isinstance(i, torch.Tensor) for i in idx))
     def vjp(g):
-        z = torch.zeros(d.shape, dtype=g.dtype)
+        z = torch.zeros(d.shape, dtype=g.dtype, device=g.device)
         if basic: z[idx] = g
         elif only_tensors: z.index_put_(idx if isinstance(idx, tuple) else (idx,), g, accumulate=True)
-        else: z.view(-1).index_add_(0, torch.arange(z.numel()).view(z.shape)[idx].reshape(-1), g.reshape(-1))
+        else: z.view(-1).index_add_(0, torch.arange(z.numel(), device=z.device).view(z.shape)[idx].reshape(-1), g.reshape(-1))
         return (z,)
     return _node(d[idx], (self,), vjp, 'index')
 
 # %% ../nbs/08_autograd.ipynb #0257ee85
 def log_softmax(x):
     "Log-softmax over the last dimension as one operation: `x - max - log(sum(exp(x - max)))`, whose gradient is `g - softmax * g.sum(-1)`."
+    _need_tensor(x, 'log_softmax', 'F.log_softmax for a torch.Tensor')
     d = x.data
     m = d.amax(-1, keepdim=True)
     out = d - m - (d - m).exp().sum(-1, keepdim=True).log()
     return _node(out, (x,), lambda g: (g - out.exp() * g.sum(-1, keepdim=True),), 'log_softmax')
 
 def _check_targets(logits, targ):
-    "Raise a `ValueError` unless `logits` is `(N, C)` and `targ` holds `N` integer class indices in `[0, C)`."
+    "Raise a `ValueError` unless `logits` is an `(N, C)` `Tensor` and `targ` holds `N` integer class indices in `[0, C)`."
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"cross_entropy needs logits as a foundations.autograd.Tensor, got a {type(logits).__name__}: "
+                        "wrap them as Tensor(logits) or use F.cross_entropy for a torch.Tensor")
     if logits.ndim != 2 or targ.ndim != 1 or len(targ) != len(logits):
         raise ValueError(f"cross_entropy needs logits of shape (N, C) and targ of shape (N,); "
                          f"got logits {tuple(logits.shape)} and targ {tuple(targ.shape)}")
     if targ.dtype.is_floating_point or targ.dtype.is_complex or targ.dtype == torch.bool:
         raise ValueError(f"cross_entropy needs integer class indices in targ; got dtype {targ.dtype}")
+    targ = targ.long()
     if len(targ) and (targ.min() < 0 or targ.max() >= logits.shape[1]):
         raise ValueError(f"cross_entropy: targ must be in [0, {logits.shape[1]}) for {logits.shape[1]} classes; "
                          f"got values from {targ.min().item()} to {targ.max().item()}")
@@ -344,7 +439,7 @@ def cross_entropy(logits, targ):
     "Mean over the batch of `-log_softmax(logits)[i, targ[i]]`: `logits` is an `(N, C)` `Tensor`, `targ` holds `N` class indices."
     targ = targ.data if isinstance(targ, Tensor) else targ
     _check_targets(logits, targ)
-    return -log_softmax(logits)[torch.arange(len(targ)), targ].mean()
+    return -log_softmax(logits)[torch.arange(len(targ), device=targ.device), targ.long()].mean()
 
 # %% ../nbs/08_autograd.ipynb #a532c9e8
 @patch
@@ -396,10 +491,18 @@ def _dual(o):
     "`o` as a `Dual`; a constant has tangent 0."
     return o if isinstance(o, Dual) else Dual(o, torch.zeros_like(o) if isinstance(o, torch.Tensor) else 0.)
 
+# %% ../nbs/08_autograd.ipynb #f23c50e3
+def _check_sizes(sizes):
+    "A `ValueError` unless `sizes` lists at least an input and an output size (one size would make no layer: the identity)."
+    if len(sizes) < 2:
+        raise ValueError(f"TensorMLP needs at least two sizes, the inputs' and the outputs' (then any hidden ones between), "
+                         f"got {list(sizes)}")
+
 # %% ../nbs/08_autograd.ipynb #19c248d3
 class TensorMLP:
     "The training chapter's `MLP` on our `Tensor`: the same weights for the same `sizes` and `seed`; autograd does the backward pass."
     def __init__(self, sizes, seed=0):
+        _check_sizes(sizes)
         m = MLP(sizes, seed)
         self.ws = [Tensor(w, requires_grad=True) for w in m.ws]
         self.bs = [Tensor(b, requires_grad=True) for b in m.bs]

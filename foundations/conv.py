@@ -47,8 +47,10 @@ def _same_padding(kernel, dilation):
     total = dilation * (kernel - 1)
     return total // 2, total - total // 2
 
-def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
-    "`F.conv2d` from scratch: the windows of `x` (N, C, H, W) or (C, H, W) times the kernels `w` (O, C/groups, kh, kw), plus `b` (O)."
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    "`F.conv2d` from scratch: the windows of `input` `x` (N, C, H, W) or (C, H, W) times the kernels `weight` `w` (O, C/groups, kh, kw), plus `bias` `b` (O)."
+    x, w, b = input, weight, bias
+    if not isinstance(x, torch.Tensor): raise TypeError(f'conv2d needs input to be a torch.Tensor, got {type(x).__name__}')
     if x.dim() == 3: return conv2d(x[None], w, b, stride, padding, dilation, groups)[0]
     if x.dim() != 4: raise ValueError(f'conv2d needs x of shape (N, C, H, W) or (C, H, W), got {tuple(x.shape)}')
     if w.dim() != 4: raise ValueError(f'conv2d needs w of shape (C_out, C_in / groups, kh, kw), got {tuple(w.shape)}')
@@ -85,37 +87,130 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     out = out.reshape(N, O, h_out, w_out)
     return out if b is None else out + b[:, None, None]
 
+# %% ../nbs/10_conv.ipynb #18f56578
+def _count(v, name, least):
+    "`v` as a pair of ints, each at least `least`; a `ValueError` naming the argument `name` otherwise."
+    vs = pair(v, name)
+    if min(vs) < least: raise ValueError(f'{name} must be at least {least}, got {v!r}')
+    return vs
+
+def _out_size(size, k, s, p, d, ceil_mode):
+    "PyTorch's output size of a pooling along one dimension: rounding up with `ceil_mode`, but no window may start in the right padding."
+    n = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (n - 1) * s >= size + p: n -= 1
+    return n
+
+class _Pool:
+    "The checked arguments of a pooling call on `x` as PyTorch takes them, and the windows of `x` and of masks of its pixels."
+    def __init__(self, name, x, kernel_size, stride, padding, dilation, ceil_mode):
+        if not isinstance(x, torch.Tensor): raise TypeError(f'{name} needs x to be a torch.Tensor, got {type(x).__name__}')
+        if x.dim() not in (3, 4) or 0 in x.shape[-3:]:
+            raise ValueError(f'{name} needs x of shape (N, C, H, W) or (C, H, W) with C, H, W at least 1, got {tuple(x.shape)}')
+        if x.dtype == torch.bool or x.is_complex(): raise TypeError(f'{name} needs real numbers, got {x.dtype}')
+        if not isinstance(ceil_mode, bool): raise TypeError(f'{name}: ceil_mode must be True or False, got {ceil_mode!r}')
+        k = pair(kernel_size, 'kernel_size')
+        s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else pair(stride, 'stride')
+        p, d = pair(padding, 'padding'), _count(dilation, 'dilation', 1)
+        if min(k) < 1 or min(s) < 1: raise ValueError(f'{name} needs kernel_size and stride of at least 1, got {kernel_size} and {stride}')
+        if min(p) < 0 or p[0] > k[0] // 2 or p[1] > k[1] // 2:
+            raise ValueError(f'{name}: padding {padding} must be between 0 and half the kernel size {kernel_size}')
+        (H, W), eff = x.shape[-2:], (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+        if H + 2 * p[0] < eff[0] or W + 2 * p[1] < eff[1]:
+            raise ValueError(f'{name}: the {eff[0]} x {eff[1]} window' + (f' (dilation {d})' if d != (1, 1) else '') +
+                             f' is larger than the padded input ({H + 2 * p[0]} x {W + 2 * p[1]})')
+        self.name, self.x, self.k, self.s, self.p, self.d, self.hw = name, x, k, s, p, d, (H, W)
+        self.out = tuple(_out_size(n, *a, ceil_mode) for n, a in zip((H, W), zip(k, s, p, d)))
+        # ceil_mode's last windows may stick out past the right and bottom padding: pad those too
+        self.extra = tuple(max(0, (o - 1) * s_ + e - (n + 2 * p_)) for o, s_, e, n, p_ in zip(self.out, s, eff, (H, W), p))
+
+    def windows(self, t, value=0.):
+        "The windows of `t` ((N, C, H, W), (C, H, W) or (H, W)) as `(N, C, kh * kw, H_out, W_out)`, padded with `value`."
+        while t.dim() < 4: t = t[None]
+        (ph, pw), (eh, ew) = self.p, self.extra
+        t = F.pad(t, (pw, pw + ew, ph, ph + eh), value=value) if ph or pw or eh or ew else t
+        wins = unfold2d(t, self.k, self.s, 0, self.d)[..., :self.out[0], :self.out[1]]
+        return wins.flatten(2, 3)
+
+    def mask(self, include_pad=False, after=False):
+        "The windows of a mask that is 1 on the pixels of the image (and on the padding if `include_pad`; and on all that is right of or below the image's top left if `after`), 0 elsewhere: (1, 1, K, H_out, W_out)."
+        (H, W), (ph, pw), extra = self.hw, self.p, self.extra
+        if after: m = F.pad(torch.ones(H + ph + extra[0], W + pw + extra[1]), (pw, 0, ph, 0))
+        else:
+            m = torch.ones(H + 2 * ph, W + 2 * pw) if include_pad else F.pad(torch.ones(H, W), (pw, pw, ph, ph))
+            m = F.pad(m, (0, extra[1], 0, extra[0]))
+        m = m[None, None]
+        return unfold2d(m, self.k, self.s, 0, self.d)[..., :self.out[0], :self.out[1]].flatten(2, 3).to(self.x.device)
+
+    def winner(self, wins):
+        "Which element of each window PyTorch's max pooling picks: the last NaN if there is one, else the first largest pixel; never padding."
+        inside = self.mask() > 0
+        low = -math.inf if wins.is_floating_point() else torch.iinfo(wins.dtype).min
+        best = wins.masked_fill(~inside, low).amax(2, keepdim=True)
+        idx = ((wins == best) & inside).to(torch.uint8).argmax(2)          # the first True in reading order
+        if wins.is_floating_point():
+            nan = wins.isnan() & inside
+            last_nan = wins.shape[2] - 1 - nan.flip(2).to(torch.uint8).argmax(2)
+            idx = torch.where(nan.any(2), last_nan, idx)
+        self.empty = ~inside.any(2)              # windows that dilation and padding leave without a pixel (PyTorch allows them)
+        if self.empty.any():                     # PyTorch's index there: its first place right of and below the top left
+            idx = torch.where(self.empty, (self.mask(after=True) > 0).to(torch.uint8).argmax(2), idx)
+        return idx
+
+    def pick(self, wins, idx):
+        "The element `idx` of each window; the lowest value (-inf for floats), with no gradient, in a window without a pixel."
+        out = wins.gather(2, idx[:, :, None])[:, :, 0]
+        if not self.empty.any(): return out
+        low = -math.inf if wins.is_floating_point() else torch.iinfo(wins.dtype).min
+        return out.masked_fill(self.empty, low)
+
+    def indices(self, idx):
+        "The winners `idx` (N, C, H_out, W_out) as PyTorch's `return_indices` gives them: positions in the flattened H x W plane."
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw), W = self.k, self.s, self.p, self.d, self.hw[1]
+        rows = torch.arange(self.out[0], device=idx.device)[:, None] * sh - ph + idx.div(kw, rounding_mode='floor') * dh
+        cols = torch.arange(self.out[1], device=idx.device) * sw - pw + idx % kw * dw
+        return rows * W + cols
+
+    def result(self, out):
+        "`out` in the layout PyTorch returns: without the batch dimension for a (C, H, W) input, channels-last for a channels-last input."
+        if self.x.dim() == 3: return out[0]
+        if not self.x.is_contiguous() and self.x.is_contiguous(memory_format=torch.channels_last):
+            return out.contiguous(memory_format=torch.channels_last)
+        return out
+
+def _avg_divisor(pool, count_include_pad, divisor_override):
+    "The number each window's sum is divided by: `divisor_override`, or how many of its places are pixels (padding too if `count_include_pad`)."
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, numbers.Integral):
+            raise TypeError(f'avg_pool2d: divisor_override must be an int, got {divisor_override!r}')
+        if divisor_override == 0: raise ValueError('avg_pool2d: divisor_override must not be zero')
+        return int(divisor_override)
+    if not isinstance(count_include_pad, bool):
+        raise TypeError(f'avg_pool2d: count_include_pad must be True or False, got {count_include_pad!r}')
+    return pool.mask(include_pad=count_include_pad).sum(2).to(pool.x.dtype)
+
 # %% ../nbs/10_conv.ipynb #37bb7d04
-def _pool_args(name, x, kernel_size, stride, padding):
-    "Check the arguments of a pooling function as PyTorch does; the kernel size, stride and padding as pairs."
-    if x.dim() not in (3, 4) or 0 in x.shape[-3:]:
-        raise ValueError(f'{name} needs x of shape (N, C, H, W) or (C, H, W) with C, H, W at least 1, got {tuple(x.shape)}')
-    if x.dtype == torch.bool or x.is_complex(): raise TypeError(f'{name} needs real numbers, got {x.dtype}')
-    k = pair(kernel_size, 'kernel_size')
-    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else pair(stride, 'stride')
-    p = pair(padding, 'padding')
-    if min(k) < 1 or min(s) < 1: raise ValueError(f'{name} needs kernel_size and stride of at least 1, got {kernel_size} and {stride}')
-    if min(p) < 0 or p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f'{name}: padding {padding} must be between 0 and half the kernel size {kernel_size}')
-    if x.shape[-2] + 2 * p[0] < k[0] or x.shape[-1] + 2 * p[1] < k[1]:
-        raise ValueError(f'{name}: the {k[0]} x {k[1]} window is larger than the padded input '
-                         f'({x.shape[-2] + 2 * p[0]} x {x.shape[-1] + 2 * p[1]})')
-    return k, s, p
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    "`F.max_pool2d` from scratch: the largest value of each window of `input` (N, C, H, W) or (C, H, W); padding never wins."
+    pool = _Pool('max_pool2d', input, kernel_size, stride, padding, dilation, ceil_mode)
+    wins = pool.windows(input)                                  # (N, C, kh * kw, H_out, W_out)
+    idx = pool.winner(wins)                                     # the position of each window's maximum
+    out = pool.result(pool.pick(wins, idx))
+    return (out, pool.result(pool.indices(idx))) if return_indices else out
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    "`F.max_pool2d` from scratch: the largest value of each window of `x` (N, C, H, W) or (C, H, W), padded with -inf."
-    k, s, p = _pool_args('max_pool2d', x, kernel_size, stride, padding)
-    if x.dim() == 3: return max_pool2d(x[None], k, s, p)[0]
-    low = -math.inf if x.is_floating_point() else torch.iinfo(x.dtype).min
-    return unfold2d(x, k, s, p, value=low).flatten(2, 3).max(2).values
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    "`F.avg_pool2d` from scratch: the mean of each window of `input` (N, C, H, W) or (C, H, W), by default with the zeros of padding."
+    pool = _Pool('avg_pool2d', input, kernel_size, stride, padding, 1, ceil_mode)
+    if not input.is_floating_point() and input.dtype != torch.int64:
+        raise TypeError(f'avg_pool2d needs floating-point or int64 numbers, got {input.dtype}')
+    sums, n = pool.windows(input).sum(2), _avg_divisor(pool, count_include_pad, divisor_override)
+    return pool.result(sums / n if input.is_floating_point() else sums.div(n, rounding_mode='trunc'))
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0):
-    "`F.avg_pool2d` from scratch: the mean of each window of `x` (N, C, H, W) or (C, H, W), the zeros of padding included."
-    k, s, p = _pool_args('avg_pool2d', x, kernel_size, stride, padding)
-    if not x.is_floating_point() and x.dtype != torch.int64: raise TypeError(f'avg_pool2d needs floating-point or int64 numbers, got {x.dtype}')
-    if x.dim() == 3: return avg_pool2d(x[None], k, s, p)[0]
-    sums = unfold2d(x, k, s, p).sum((2, 3))
-    return sums / (k[0] * k[1]) if x.is_floating_point() else sums.div(k[0] * k[1], rounding_mode='trunc')
+# %% ../nbs/10_conv.ipynb #96e22289
+def _stride(layer):
+    "The stride of a convolution or pooling `layer` as a pair; a pooling layer's empty stride, `()` or `[]`, is its kernel size, as in PyTorch."
+    s = layer.stride
+    if isinstance(s, (tuple, list)) and not s and isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)): s = layer.kernel_size
+    return pair(s, 'stride')
 
 # %% ../nbs/10_conv.ipynb #896fa6d9
 POINTWISE = (nn.Identity, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
@@ -142,7 +237,7 @@ def layer_geometry(layer):
     if isinstance(layer, POINTWISE): return (1, 1), (1, 1)
     if isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
         (kh, kw), (dh, dw) = pair(layer.kernel_size, 'kernel_size'), pair(getattr(layer, 'dilation', 1), 'dilation')
-        return (dh * (kh - 1) + 1, dw * (kw - 1) + 1), pair(layer.stride, 'stride')
+        return (dh * (kh - 1) + 1, dw * (kw - 1) + 1), _stride(layer)
     raise TypeError(f'receptive field: {layer!r} is not a Conv2d, MaxPool2d, AvgPool2d or pointwise layer '
                     f'({", ".join(c.__name__ for c in POINTWISE)})')
 
@@ -165,7 +260,7 @@ def describe(layer):
     "A short name for `layer`: its class, and for convolutions and pooling the kernel and any stride, dilation and padding."
     if not isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)): return type(layer).__name__
     fmt = lambda p: f'{p[0]}' if p[0] == p[1] else f'{p[0]}x{p[1]}'
-    k, s, d = pair(layer.kernel_size), pair(layer.stride), pair(getattr(layer, 'dilation', 1))
+    k, s, d = pair(layer.kernel_size), _stride(layer), pair(getattr(layer, 'dilation', 1))
     p = layer.padding if isinstance(layer.padding, str) else fmt(pair(layer.padding))
     return ' '.join([type(layer).__name__, f'{k[0]}x{k[1]}'] + [f'{n} {v}' for n, v, default in
                     [('stride', fmt(s), '1'), ('dilation', fmt(d), '1'), ('padding', p, '0')] if v != default])
@@ -183,7 +278,7 @@ class _WindowMean(nn.Module):
     "The mean over the windows of a max pool (`kernel_size`, `stride`, `padding`, `dilation`) of every channel: the max pool's geometry, with a gradient for every pixel of every window."
     def __init__(self, pool):
         super().__init__()
-        self.k, self.s, self.p = pair(pool.kernel_size, 'kernel_size'), pair(pool.stride, 'stride'), pair(pool.padding, 'padding')
+        self.k, self.s, self.p = pair(pool.kernel_size, 'kernel_size'), _stride(pool), pair(pool.padding, 'padding')
         self.d = pair(pool.dilation, 'dilation')
     def forward(self, x):
         w = x.new_full((x.shape[1], 1, *self.k), 1 / (self.k[0] * self.k[1]))
@@ -235,14 +330,14 @@ class Conv2d(nn.Conv2d):
         return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 class MaxPool2d(nn.MaxPool2d):
-    "`nn.MaxPool2d` computed by our `max_pool2d` (no dilation, ceil_mode or indices)."
-    def __init__(self, kernel_size, stride=None, padding=0): super().__init__(kernel_size, stride, padding)
-    def forward(self, x): return max_pool2d(x, self.kernel_size, self.stride, self.padding)
+    "`nn.MaxPool2d` computed by our `max_pool2d`."
+    def forward(self, x): return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                                            self.ceil_mode, self.return_indices)
 
 class AvgPool2d(nn.AvgPool2d):
-    "`nn.AvgPool2d` computed by our `avg_pool2d` (zeros of padding counted, no ceil_mode)."
-    def __init__(self, kernel_size, stride=None, padding=0): super().__init__(kernel_size, stride, padding)
-    def forward(self, x): return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+    "`nn.AvgPool2d` computed by our `avg_pool2d`."
+    def forward(self, x): return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                            self.count_include_pad, self.divisor_override)
 
 # %% ../nbs/10_conv.ipynb #fe43968e
 def cnn(channels=(16, 32, 64), n_classes=10, size=28, conv=Conv2d, pool=MaxPool2d):

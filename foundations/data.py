@@ -219,6 +219,16 @@ def download_fashion_mnist(dest, base_url=FASHION_URL, sha256=FASHION_SHA256, pr
         atomic_write(Path(dest)/f'{name}.gz', data)
     return Path(dest)
 
+# %% ../nbs/92_data.ipynb #6d534eea
+def _given_folder(path):
+    "The folder `path` that a caller gave; a `FileNotFoundError` if it does not exist, rather than loading another copy in its place."
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"load_fashion_mnist: the folder {str(folder)!r} does not exist: give the folder that holds "
+                                f"Fashion-MNIST (or an existing folder to download it into), or path=None to search "
+                                f"{', '.join(str(d) for d in fashion_dirs())}")
+    return folder
+
 # %% ../nbs/92_data.ipynb #e774e90e
 class FashionMNIST(NamedTuple):
     "Fashion-MNIST as tensors: images `x_*` (N x 28 x 28), labels `y_*` (int64), and the class names."
@@ -230,8 +240,8 @@ class FashionMNIST(NamedTuple):
 
 def load_fashion_mnist(path=None, as_float=False, dirs=None, dest=None, base_url=FASHION_URL,
                        sha256=FASHION_SHA256, progress=True):
-    "Fashion-MNIST from the first folder of `dirs` (default `fashion_dirs(path)`) that has it, downloading it into `dest` if none does."
-    dirs = dirs or fashion_dirs(path)
+    "Fashion-MNIST from `path` if given (a folder that must exist), else from the first folder of `dirs` (default `fashion_dirs()`) that has it; downloaded into `dest` (default `path`) if none does."
+    dirs = dirs or ([_given_folder(path)] if path is not None else fashion_dirs())
     folder = find_fashion_mnist(dirs)
     if folder is None:
         dest = Path(dest or path or os.environ.get('FOUNDATIONS_DATA') or cache_dir()).expanduser()

@@ -69,6 +69,15 @@ def calc_gain(nonlinearity, param=None):
         raise ValueError(f"unsupported nonlinearity {nonlinearity!r}: use one of {[*_gains, 'leaky_relu']}")
     return _gains[nonlinearity]
 
+# %% ../nbs/04_init.ipynb #45e680ec
+def _stated(w, mode, layout, name):
+    "`layout`, which a 2-D weight must state when it decides the std: its fans differ and `mode` picks one of them."
+    if layout is None and w.ndim == 2 and w.shape[0] != w.shape[1] and isinstance(mode, str) and mode.lower() in ('fan_in', 'fan_out'):
+        raise ValueError(f"{name}: the 2-D weight {tuple(w.shape)} has different fans, and which one is {mode} depends on how it "
+                         f"is stored: pass layout='in_out' (n_in x n_out, as lin uses it) or layout='out_in' "
+                         f"(n_out x n_in, as nn.Linear stores it)")
+    return layout
+
 # %% ../nbs/04_init.ipynb #6f55f5c7
 def init_std_(w, std, dist='normal', generator=None):
     "Fill `w` in place with mean 0 and standard deviation `std`, from a 'normal' or a 'uniform' distribution."
@@ -88,9 +97,9 @@ def _no_elements(w):
 def init_xavier_(w, gain=1., mode='fan_avg', dist='normal', layout=None, generator=None):
     "Xavier/Glorot init of `w` in place: std `gain/sqrt(fan)`, by default with the mean of fan_in and fan_out."
     if _no_elements(w): return w
-    return init_std_(w, gain / math.sqrt(calc_fan(w, mode, layout)), dist, generator)
+    return init_std_(w, gain / math.sqrt(calc_fan(w, mode, _stated(w, mode, layout, 'init_xavier_'))), dist, generator)
 
 def init_kaiming_(w, a=0, mode='fan_in', nonlinearity='leaky_relu', dist='normal', layout=None, generator=None):
     "Kaiming/He init of `w` in place: std `calc_gain(nonlinearity, a)/sqrt(fan)`; by default a leaky ReLU of slope `a`=0, a ReLU."
     if _no_elements(w): return w
-    return init_std_(w, calc_gain(nonlinearity, a) / math.sqrt(calc_fan(w, mode, layout)), dist, generator)
+    return init_std_(w, calc_gain(nonlinearity, a) / math.sqrt(calc_fan(w, mode, _stated(w, mode, layout, 'init_kaiming_'))), dist, generator)

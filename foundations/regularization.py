@@ -69,23 +69,25 @@ def plot_runs(runs, metrics=('loss', 'acc'), size=(4.5, 3.2)):
 def _check_p(p):
     if not 0 <= p <= 1: raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
 
-def dropout(x, p, training=True, generator=None):
-    "Zero each entry of `x` with probability `p` and scale the kept ones by `1/(1-p)`, as `F.dropout`; `x` itself when not `training` or `p = 0`."
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    "Zero each entry of `input` with probability `p` and scale the kept ones by `1/(1-p)`, as `F.dropout`; `input` itself when not `training` or `p = 0`; `inplace` overwrites it."
+    x = input
     _check_p(p)
     if not training or p == 0: return x
     if not x.is_floating_point(): raise TypeError(f'dropout needs a floating-point tensor, got {x.dtype}')
     mask = torch.empty_like(x).bernoulli_(1 - p, generator=generator)
-    return x * (mask.div_(1 - p) if p < 1 else mask)
+    mask = mask.div_(1 - p) if p < 1 else mask
+    return x.mul_(mask) if inplace else x * mask
 
 # %% ../nbs/09_regularization.ipynb #fc28960e
 class Dropout(nn.Module):
     "`dropout(x, p)` as a layer: it drops in training mode (`.train()`) and is the identity in evaluation mode (`.eval()`)."
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         _check_p(p)
-        self.p = p
-    def forward(self, x): return dropout(x, self.p, self.training)
-    def extra_repr(self): return f'p={self.p}'
+        self.p, self.inplace = p, inplace
+    def forward(self, x): return dropout(x, self.p, self.training, self.inplace)
+    def extra_repr(self): return f'p={self.p}, inplace={self.inplace}'
 
 # %% ../nbs/09_regularization.ipynb #938b3306
 def l2_penalty(params, wd):

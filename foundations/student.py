@@ -279,3 +279,7 @@ def exercise_table(nb):
         elif m.get('grade') and rows: rows[-1]['points'] += m.get('points', 0)
     for r in rows: r['difficulty'] = difficulty(r['points'])
     return rows
+
+# %% ../nbs/94_student.ipynb #758a810c
+if __name__ == '__main__' and '__file__' in globals() and 'IPython' not in sys.modules:
+    sys.exit(main())                             # `python -m foundations.student SRC OUT`, as the console command

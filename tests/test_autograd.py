@@ -419,7 +419,7 @@ def test_unbroadcast():
 def test_backward_errors():
     x = Tensor(torch.randn(3), requires_grad=True)
     with pytest.raises(RuntimeError, match=r'needs a scalar output, but this output has shape \(3,\)'): (x * 2).backward()
-    with pytest.raises(RuntimeError, match=r'`grad` has shape \(2,\) but the output has shape \(3,\)'): (x * 2).backward(torch.ones(2))
+    with pytest.raises(RuntimeError, match=r'`gradient` has shape \(2,\) but the output has shape \(3,\)'): (x * 2).backward(torch.ones(2))
     with pytest.raises(RuntimeError, match='does not require grad'): Tensor(torch.randn(3)).sum().backward()
     with no_grad(): y = (x * 2).sum()
     with pytest.raises(RuntimeError, match='does not require grad'): y.backward()
@@ -624,3 +624,139 @@ def test_training_follows_the_hand_written_version():
         loss = cross_entropy(tm(x[idx]), y[idx]); loss.backward(); opt_t.step(); opt_t.zero_grad(); lt.append(loss.item())
     assert_close(torch.tensor(lt), torch.tensor(lm), rtol=1e-5, atol=1e-6)
     assert lt[-1] < 0.7 * lt[0]
+
+# ---------------------------------------------------------------- behaving like torch.Tensor at the edges
+def test_bool_like_torch():
+    for v in [[0.], [1.], [-2.], [math.nan], 0., 3.]:
+        assert bool(Tensor(torch.tensor(v))) == bool(torch.tensor(v))
+    assert not Tensor(torch.tensor([[0.]]), requires_grad=True)
+    for shape in [(2,), (0,), (2, 3)]:
+        with pytest.raises(RuntimeError): bool(torch.zeros(shape))
+        with pytest.raises(RuntimeError, match='ambiguous'): bool(Tensor(torch.zeros(shape)))
+
+def test_iteration_like_torch():
+    with pytest.raises(TypeError): list(torch.tensor(1.))
+    with pytest.raises(TypeError, match='0-d'): list(Tensor(torch.tensor(1.)))
+    with pytest.raises(TypeError, match='0-d'): len(Tensor(torch.tensor(1.)))
+    x = Tensor(torch.arange(6.).view(3, 2), requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and all(isinstance(r, Tensor) for r in rows)
+    sum(r.sum() * (i + 1) for i, r in enumerate(rows)).backward()      # each row is a piece of the graph
+    assert_close(x.grad, torch.tensor([[1., 1.], [2., 2.], [3., 3.]]))
+
+def test_torch_tensor_requiring_grad_is_refused_not_detached():
+    x = Tensor(torch.ones(3), requires_grad=True)
+    t = torch.ones(3, requires_grad=True)
+    for f in [lambda: x + t, lambda: t + x, lambda: x * t, lambda: t * x, lambda: x - t, lambda: t - x, lambda: x / t,
+              lambda: t / x, lambda: x @ t, lambda: t @ x]:
+        with pytest.raises(TypeError, match='requires grad.*Tensor\\(t.detach\\(\\), requires_grad=True\\)'): f()
+    assert t.grad is None
+    assert_close((x + torch.ones(3)).data, torch.full((3,), 2.))          # a plain torch.Tensor is a constant: fine
+    assert_close((torch.ones(3) * x).data, torch.ones(3))
+
+def test_torch_functions_and_losses_refuse_our_tensor_clearly():
+    x = Tensor(torch.randn(4, 3), requires_grad=True)
+    with pytest.raises(TypeError, match=r'torch\.tanh.*foundations.autograd.Tensor.*\.data'): torch.tanh(x)
+    with pytest.raises(TypeError, match='foundations.autograd.Tensor'): F.relu(x)
+    with pytest.raises(TypeError, match=r'cross_entropy needs logits as a foundations.autograd.Tensor.*F\.cross_entropy'):
+        cross_entropy(torch.randn(4, 3, requires_grad=True), torch.tensor([0, 1, 2, 0]))
+    with pytest.raises(TypeError, match=r'log_softmax needs a foundations.autograd.Tensor'): log_softmax(torch.randn(4, 3))
+
+@pytest.mark.parametrize('dtype', [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                                   torch.uint16, torch.uint32, torch.uint64])
+def test_cross_entropy_every_integer_dtype(dtype):
+    l = torch.randn(6, 4, dtype=f64)
+    targ = torch.tensor([0, 3, 1, 1, 2, 0])
+    ours, theirs = leaves(l)
+    loss = cross_entropy(ours[0], targ.to(dtype))
+    loss_t = F.cross_entropy(theirs[0], targ)
+    close(loss.data, loss_t.detach())
+    loss.backward(); loss_t.backward()
+    close(ours[0].grad, theirs[0].grad)
+
+def test_cross_entropy_refuses_bool_targets():
+    l, t = Tensor(torch.randn(2, 2)), torch.tensor([True, False])
+    with pytest.raises(RuntimeError): F.cross_entropy(l.data, t)
+    with pytest.raises(ValueError, match='integer class indices.*torch.bool'): cross_entropy(l, t)
+
+@pytest.mark.parametrize('sizes', [[4], [], [784]])
+def test_tensor_mlp_needs_two_sizes(sizes):
+    with pytest.raises(ValueError, match='at least two sizes'): TensorMLP(sizes)
+
+# ---------------------------------------------------------------- PyTorch's names and more of its methods
+def test_backward_takes_gradient_by_pytorchs_name():
+    x = Tensor(torch.tensor([1., 2.]), requires_grad=True)
+    (x * x).backward(gradient=torch.tensor([1., 10.]))
+    assert_close(x.grad, torch.tensor([2., 40.]))
+
+@pytest.mark.parametrize('op', ['sum', 'mean'])
+@pytest.mark.parametrize('dim', [(), []])
+@pytest.mark.parametrize('keepdim', [False, True])
+def test_reducing_over_no_dims_reduces_all_as_pytorch(op, dim, keepdim):
+    compare(lambda a: getattr(a, op)(dim=dim, keepdim=keepdim), R(3, 4))
+    compare(lambda a: getattr(a, op)(dim, keepdim), R(2, 3, 2))
+
+UNARY_MORE = {'tanh': lambda a: a.tanh(), 'sigmoid': lambda a: a.sigmoid(), 'max()': lambda a: a.max(),
+              'max(1)': lambda a: a.max(1).values, 'max(0, keepdim)': lambda a: a.max(0, keepdim=True).values,
+              'max(-1)': lambda a: a.max(-1)[0], 'view': lambda a: a.view(4, 3), 'view(-1)': lambda a: a.view(-1),
+              'view(tuple)': lambda a: a.view((2, 6)), 'unsqueeze(0)': lambda a: a.unsqueeze(0),
+              'unsqueeze(-1)': lambda a: a.unsqueeze(-1), 'unsqueeze(1)': lambda a: a.unsqueeze(1),
+              'to(float32)': lambda a: a.to(torch.float32), 'to(cpu)': lambda a: a.to('cpu') * 1}
+
+@pytest.mark.parametrize('name', UNARY_MORE)
+def test_more_methods_against_torch(name):
+    x = R(3, 4)
+    if name.startswith('max'): x = torch.tensor([[1., 5., 5., -2.], [3., 3., 0., 0.], [7., 1., 7., 7.]], dtype=f64)  # ties
+    f = UNARY_MORE[name]
+    ours, theirs = leaves(x)
+    out, out_t = f(ours[0]), f(theirs[0])
+    assert isinstance(out, Tensor)
+    assert_close(out.data, out_t.detach())
+    w = torch.randn(out_t.shape, dtype=out_t.dtype)
+    out.backward(w); out_t.backward(w)
+    close(ours[0].grad, theirs[0].grad)
+
+def test_max_returns_indices_and_nan_like_torch():
+    x = torch.tensor([[1., 5., 5.], [math.nan, 2., math.nan]], dtype=f64)
+    ours, theirs = leaves(x)
+    (v, i), (vt, it) = ours[0].max(1), theirs[0].max(1)
+    assert torch.equal(i, it) and not isinstance(i, Tensor)
+    assert_close(v.data, vt.detach(), equal_nan=True)
+    m, mt = ours[0].max(), theirs[0].max()
+    m.backward(); mt.backward()
+    assert_close(ours[0].grad, theirs[0].grad)
+
+def test_to_and_device():
+    x = Tensor(torch.ones(3), requires_grad=True)
+    assert x.device == torch.device('cpu') and x.to('cpu') is x and x.to(torch.float32) is x
+    y = x.to(torch.int64)
+    assert y.dtype == torch.int64 and not y.requires_grad                   # integers carry no gradient, as in PyTorch
+    assert not torch.ones(3, requires_grad=True).to(torch.int64).requires_grad
+    z = x.to(torch.float64)
+    (z * z).sum().backward()
+    assert x.grad.dtype == torch.float32 and torch.equal(x.grad, torch.full((3,), 2.))
+    with pytest.raises(RuntimeError): x.view(2, 2)
+
+@pytest.mark.parametrize('idx', [(slice(1, None),), ([0, 0, 2],), (torch.tensor([1, 1]), torch.tensor([0, 2])),
+                                 (slice(None), [0, 0])])
+def test_indexing_backward_on_the_tensors_device(idx):
+    "On the meta device (shapes only, no values) any gradient made on the CPU would fail to combine with it."
+    x = Tensor(torch.empty(3, 4, device='meta'), requires_grad=True)
+    x[idx if len(idx) > 1 else idx[0]].sum().backward()
+    assert x.grad.device.type == 'meta' and x.grad.shape == (3, 4)
+
+# ---------------------------------------------------------------- what `import *` brings
+def test_star_imports_export_public_names_only():
+    import importlib
+    ns = {}
+    exec('from foundations.autograd import *\nfrom foundations.einsum import *', ns)
+    assert ns['Tensor'] is Tensor
+    fe = importlib.import_module('foundations.einsum')
+    for internal in ['Tensor', 'run', 'prepare', 'present', 'arrange', 'contract']:
+        assert internal not in fe.__all__ and hasattr(fe, internal)
+    mods = ['matmul', 'broadcasting', 'einsum', 'init', 'backprop', 'refactor', 'training', 'autograd', 'regularization',
+            'conv', 'data', 'check', 'student']
+    for m in mods:
+        mod = importlib.import_module(f'foundations.{m}')
+        assert all(not n.startswith('_') and hasattr(mod, n) for n in mod.__all__), m
+        assert not any(getattr(mod, n) is torch.Tensor for n in mod.__all__), m   # no alias of torch.Tensor to shadow ours

@@ -366,8 +366,6 @@ def test_pool_layers():
     assert_close(AvgPool2d((2, 3), 1)(x), nn.AvgPool2d((2, 3), 1)(x))
     assert_close(MaxPool2d(2)(x), F.max_pool2d(x, 2))
     assert isinstance(MaxPool2d(2), nn.MaxPool2d) and isinstance(AvgPool2d(2), nn.AvgPool2d)
-    with pytest.raises(TypeError): MaxPool2d(2, dilation=2)
-    with pytest.raises(TypeError): AvgPool2d(2, ceil_mode=True)
 
 def test_cnn():
     torch.manual_seed(0)
@@ -432,3 +430,155 @@ def test_fit_cnn_is_the_loop_written_out():
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); losses.append(loss.item())
     assert hist['loss'] == losses
     for p, q in zip(model.parameters(), ref.parameters()): assert torch.equal(p, q)
+
+# ---------------------------------------------------------------- max pooling's winner on ties, NaN and -inf, as PyTorch picks it
+@st.composite
+def tie_case(draw):
+    "A small input drawn from a few values (ties everywhere, NaN and -inf among them) and pooling arguments with padding."
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = draw(st.integers(max(1, kh - 2 * ph), 7)), draw(st.integers(max(1, kw - 2 * pw), 7))
+    pool = draw(st.lists(st.sampled_from([math.nan, -math.inf, math.inf, 0., 1., -1.]), min_size=1, max_size=4, unique_by=str))
+    vals = draw(st.lists(st.sampled_from(pool), min_size=2 * H * W, max_size=2 * H * W))
+    return torch.tensor(vals, dtype=torch.float64).view(1, 2, H, W), (kh, kw), (sh, sw), (ph, pw)
+
+@slow_ok
+@given(tie_case())
+def test_max_pool_gradient_goes_to_pytorchs_winner(case):
+    x, k, s, p = case
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    o1, o2 = max_pool2d(xa, k, s, p), F.max_pool2d(xb, k, s, p)
+    assert_close(o1, o2, equal_nan=True)
+    g = torch.arange(1., o2.numel() + 1, dtype=torch.float64).view_as(o2)   # a different weight for each output
+    o1.backward(g); o2.backward(g)
+    assert_close(xa.grad, xb.grad)
+
+def test_max_pool_winner_examples():
+    "The two cases by hand: an all-NaN window sends its gradient to its last element; a -inf window with padding to its first pixel."
+    x = torch.full((1, 1, 2, 2), math.nan, requires_grad=True)
+    max_pool2d(x, 2).sum().backward()
+    assert_close(x.grad, torch.tensor([[[[0., 0.], [0., 1.]]]]))
+    x = torch.full((1, 1, 2, 2), -math.inf, requires_grad=True)
+    max_pool2d(x, 3, 1, 1).sum().backward()          # four windows, each with padding before its first pixel
+    xt = torch.full((1, 1, 2, 2), -math.inf, requires_grad=True)
+    F.max_pool2d(xt, 3, 1, 1).sum().backward()
+    assert_close(x.grad, xt.grad)
+    assert x.grad.sum() == 4
+
+# ---------------------------------------------------------------- every option of F.max_pool2d and F.avg_pool2d
+@st.composite
+def pool_options_case(draw):
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
+    dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lo_h, lo_w = max(1, dh * (kh - 1) + 1 - 2 * ph), max(1, dw * (kw - 1) + 1 - 2 * pw)
+    H, W = draw(st.integers(lo_h, lo_h + 6)), draw(st.integers(lo_w, lo_w + 6))
+    stride = draw(st.sampled_from([None, (), 'pair']))
+    if stride == 'pair': stride = as_arg(draw, draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    n = draw(st.sampled_from([None, 1, 2]))
+    shape = (draw(st.integers(1, 3)), H, W) if n is None else (n, draw(st.integers(1, 3)), H, W)
+    return dict(shape=shape, k=as_arg(draw, kh, kw), s=stride, p=as_arg(draw, ph, pw), d=as_arg(draw, dh, dw),
+                ceil=draw(st.booleans()), count=draw(st.booleans()), div=draw(st.sampled_from([None, 1, 3, -2])),
+                ties=draw(st.booleans()), channels_last=draw(st.booleans()))
+
+def pool_input(case):
+    x = torch.randint(-2, 3, case['shape']).double() if case['ties'] else torch.randn(case['shape'], dtype=torch.float64)
+    if case['channels_last'] and x.dim() == 4: x = x.contiguous(memory_format=torch.channels_last)
+    return x
+
+def same_layout(a, b):
+    for fmt in (torch.contiguous_format, torch.channels_last) if a.dim() == 4 else (torch.contiguous_format,):
+        assert a.is_contiguous(memory_format=fmt) == b.is_contiguous(memory_format=fmt), (fmt, a.stride(), b.stride())
+
+@slow_ok
+@given(pool_options_case())
+def test_max_pool_options_match_torch(case):
+    x = pool_input(case)
+    kw = dict(kernel_size=case['k'], stride=case['s'], padding=case['p'], dilation=case['d'], ceil_mode=case['ceil'])
+    try: theirs, ti = F.max_pool2d(x, return_indices=True, **kw)
+    except RuntimeError:                                       # PyTorch refuses (a window of padding only): so do we
+        with pytest.raises(ValueError): max_pool2d(x, **kw)
+        return
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    ours, oi = max_pool2d(xa, return_indices=True, **kw)
+    theirs, ti = F.max_pool2d(xb, return_indices=True, **kw)
+    assert_close(ours, theirs)
+    assert torch.equal(oi, ti) and oi.dtype == torch.int64
+    same_layout(ours, theirs); same_layout(oi, ti)
+    assert_close(max_pool2d(x, **kw), theirs.detach())         # without indices: the values alone
+    if theirs.isinf().any(): return     # a window without a pixel (x has no inf): PyTorch's index, outside it, gets its gradient
+    g = torch.randn_like(theirs)
+    ours.backward(g); theirs.backward(g)
+    assert_close(xa.grad, xb.grad)
+
+@slow_ok
+@given(pool_options_case())
+def test_avg_pool_options_match_torch(case):
+    x = pool_input(case)
+    kw = dict(kernel_size=case['k'], stride=case['s'], padding=case['p'], ceil_mode=case['ceil'],
+              count_include_pad=case['count'], divisor_override=case['div'])
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    ours, theirs = avg_pool2d(xa, **kw), F.avg_pool2d(xb, **kw)
+    assert_close(ours, theirs)
+    same_layout(ours, theirs)
+    g = torch.randn_like(theirs)
+    ours.backward(g); theirs.backward(g)
+    assert_close(xa.grad, xb.grad)
+
+def test_avg_pool_int64_with_options():
+    x = torch.randint(-50, 50, (2, 3, 7, 6))
+    for kw in [dict(ceil_mode=True), dict(count_include_pad=False), dict(divisor_override=4), dict(divisor_override=-3)]:
+        assert_close(avg_pool2d(x, 3, 2, 1, **kw), F.avg_pool2d(x, 3, 2, 1, **kw))
+
+def test_pool_option_errors_name_the_argument():
+    x = torch.randn(1, 2, 8, 8)
+    with pytest.raises(RuntimeError): F.max_pool2d(x, 2, dilation=0)
+    with pytest.raises(ValueError, match='dilation must be at least 1'): max_pool2d(x, 2, dilation=0)
+    with pytest.raises(TypeError, match='dilation must be an int or a pair'): max_pool2d(x, 2, dilation=1.5)
+    with pytest.raises(RuntimeError): F.avg_pool2d(x, 2, divisor_override=0)
+    with pytest.raises(ValueError, match='divisor_override must not be zero'): avg_pool2d(x, 2, divisor_override=0)
+    with pytest.raises(TypeError, match='divisor_override must be an int'): avg_pool2d(x, 2, divisor_override=2.5)
+    with pytest.raises(TypeError, match='ceil_mode must be True or False'): max_pool2d(x, 2, ceil_mode='yes')
+    with pytest.raises(TypeError, match='count_include_pad must be True or False'): avg_pool2d(x, 2, count_include_pad=None)
+    with pytest.raises(TypeError): avg_pool2d(x, 2, dilation=2)             # F.avg_pool2d has no dilation either
+    with pytest.raises(TypeError): F.avg_pool2d(x, 2, dilation=2)
+    with pytest.raises(ValueError, match=r'the 5 x 5 window \(dilation \(2, 2\)\) is larger than the padded input \(4 x 4\)'):
+        max_pool2d(torch.randn(1, 1, 4, 4), 3, dilation=2)
+
+def test_pool_layers_take_every_option():
+    x = torch.randn(2, 3, 9, 9).contiguous(memory_format=torch.channels_last)
+    for kw in [dict(), dict(stride=2, padding=1, dilation=2, ceil_mode=True), dict(stride=(), return_indices=True)]:
+        ours, theirs = MaxPool2d(3, **kw)(x), nn.MaxPool2d(3, **kw)(x)
+        assert_close(ours, theirs)
+        same_layout(ours[0] if isinstance(ours, tuple) else ours, theirs[0] if isinstance(theirs, tuple) else theirs)
+    for kw in [dict(), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False), dict(divisor_override=2)]:
+        ours, theirs = AvgPool2d(3, **kw)(x), nn.AvgPool2d(3, **kw)(x)
+        assert_close(ours, theirs)
+        same_layout(ours, theirs)
+    assert repr(MaxPool2d(3, 2, 1, 2, ceil_mode=True)).endswith(repr(nn.MaxPool2d(3, 2, 1, 2, ceil_mode=True))[len('MaxPool2d'):])
+
+# ---------------------------------------------------------------- PyTorch's names
+def test_conv2d_takes_pytorchs_keyword_names():
+    x, w, b = torch.randn(2, 4, 7, 7), torch.randn(6, 2, 3, 3), torch.randn(6)
+    kw = dict(stride=2, padding=1, dilation=1, groups=2)
+    assert_close(conv2d(input=x, weight=w, bias=b, **kw), F.conv2d(input=x, weight=w, bias=b, **kw))
+    assert_close(conv2d(x, weight=w, **kw), F.conv2d(x, weight=w, **kw))
+
+def test_pool_functions_take_pytorchs_keyword_names():
+    x = torch.randn(2, 3, 8, 8)
+    assert_close(max_pool2d(input=x, kernel_size=2), F.max_pool2d(input=x, kernel_size=2))
+    assert_close(avg_pool2d(input=x, kernel_size=2), F.avg_pool2d(input=x, kernel_size=2))
+
+def test_conv_layer_refuses_none():
+    with pytest.raises(TypeError): nn.Conv2d(1, 1, 3)(None)
+    with pytest.raises(TypeError, match='conv2d needs input to be a torch.Tensor, got NoneType'): Conv2d(1, 1, 3)(None)
+    with pytest.raises(TypeError, match='max_pool2d needs x to be a torch.Tensor'): MaxPool2d(2)(None)
+
+@pytest.mark.parametrize('pool', [nn.MaxPool2d(2, stride=()), nn.AvgPool2d(3, stride=(), padding=1), MaxPool2d(2, stride=[])])
+def test_receptive_field_of_a_pool_with_empty_stride(pool):
+    layers = [nn.Conv2d(1, 1, 3), pool, nn.Conv2d(1, 1, 3)]
+    k = pair(pool.kernel_size)
+    assert receptive_field(layers) == grad_receptive_field(layers, 24)
+    assert layer_geometry(pool)[1] == k
+    assert describe(pool) == describe(type(pool)(pool.kernel_size, padding=pool.padding))   # as with the default stride

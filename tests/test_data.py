@@ -386,3 +386,20 @@ def test_real_files():
     assert d.y_train.dtype == torch.int64
     assert d.y_train.bincount().tolist() == [6000] * 10 and d.y_test.bincount().tolist() == [1000] * 10
     assert read_bytes(find_file(folder, 'train-images-idx3-ubyte'))[:16] == struct.pack('>HBB3I', 0, 8, 3, 60000, 28, 28)
+
+def test_a_given_path_is_used_or_refused(tmp_path, monkeypatch):
+    "A `path` that does not exist is refused (no other copy loaded in its place); one without the data is where it downloads."
+    fake, sums = fake_fashion(tmp_path/'fake')
+    monkeypatch.setenv('FOUNDATIONS_DATA', str(tmp_path/'fake'))           # another copy that a typo must not fall back to
+    def no_web(url, timeout=None): raise AssertionError('no download expected')
+    monkeypatch.setattr(fd.urllib.request, 'urlopen', no_web)
+    with pytest.raises(FileNotFoundError, match=r"load_fashion_mnist: the folder .*typo' does not exist") as e:
+        load_fashion_mnist(tmp_path/'typo', sha256=sums)
+    assert 'path=None' in str(e.value)
+    assert not (tmp_path/'typo').exists()
+    (tmp_path/'empty').mkdir()
+    def offline(url, timeout=None): raise urllib.error.URLError('no network')
+    monkeypatch.setattr(fd.urllib.request, 'urlopen', offline)
+    with pytest.raises(FileNotFoundError) as e: load_fashion_mnist(tmp_path/'empty', sha256=sums, base_url='http://fake/')
+    assert f'  {tmp_path/"empty"}\n' in str(e.value) and str(tmp_path/'fake') not in str(e.value)   # only the given folder
+    same(load_fashion_mnist(sha256=sums), fake)                            # no path: the search as before

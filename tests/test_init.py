@@ -256,24 +256,24 @@ def test_kaiming_in_our_layout_is_pytorchs_on_the_transposed_shape(n_in, n_out, 
     "Both fill memory in order with the same std, so the same numbers come out, in our shape and in PyTorch's."
     a, mode, nonlinearity = kaiming
     theirs_ = dict(normal=tnn.kaiming_normal_, uniform=tnn.kaiming_uniform_)[dist]
-    ours = init_kaiming_(torch.empty(n_in, n_out), a, mode, nonlinearity, dist, generator=gen(seed))
+    ours = init_kaiming_(torch.empty(n_in, n_out), a, mode, nonlinearity, dist, layout='in_out', generator=gen(seed))
     theirs = theirs_(torch.empty(n_out, n_in), a, mode, nonlinearity, generator=gen(seed))
     assert_close(ours.flatten(), theirs.flatten())
 
 def test_kaiming_defaults_are_pytorchs():
     assert_close(init_kaiming_(torch.empty(20, 30), layout='out_in', generator=gen(3)),
                  tnn.kaiming_normal_(torch.empty(20, 30), generator=gen(3)))
-    w = init_kaiming_(torch.empty(2000, 300))                              # a=0 with leaky_relu: the ReLU gain
+    w = init_kaiming_(torch.empty(2000, 300), layout='in_out')             # a=0 with leaky_relu: the ReLU gain
     assert abs(w.std() / math.sqrt(2 / 2000) - 1) < 0.01
 
 @pytest.mark.parametrize('a', [0.2, 1., 3.])
 def test_kaiming_uses_a_under_its_default(a):
-    w = init_kaiming_(torch.empty(2000, 300), a)
+    w = init_kaiming_(torch.empty(2000, 300), a, layout='in_out')
     assert abs(w.std() / (math.sqrt(2 / (1 + a**2)) / math.sqrt(2000)) - 1) < 0.01
 
 def test_kaiming_relu_ignores_a_as_pytorch_does():
-    assert_close(init_kaiming_(torch.empty(50, 40), 0.7, nonlinearity='relu', generator=gen(1)),
-                 init_kaiming_(torch.empty(50, 40), 0., nonlinearity='relu', generator=gen(1)))
+    assert_close(init_kaiming_(torch.empty(50, 40), 0.7, nonlinearity='relu', layout='in_out', generator=gen(1)),
+                 init_kaiming_(torch.empty(50, 40), 0., nonlinearity='relu', layout='in_out', generator=gen(1)))
 
 @pytest.mark.parametrize('a', [True, 'steep', [0.1]])
 def test_kaiming_refuses_a_slope_that_is_not_a_number(a):
@@ -319,12 +319,12 @@ def test_xavier_std_on_conv_weights_is_the_formula(shape):
 
 @pytest.mark.parametrize('mode', ['fan_in', 'fan_out'])
 def test_xavier_with_one_fan(mode):
-    w = init_xavier_(torch.empty(1200, 300), mode=mode)
+    w = init_xavier_(torch.empty(1200, 300), mode=mode, layout='in_out')
     assert abs(w.std() * math.sqrt(dict(fan_in=1200, fan_out=300)[mode]) - 1) < 0.02
 
 
 # ---------------------------------------------------------------- edge cases shared by both initializers
-initializers = [init_kaiming_, init_xavier_, lambda w: init_kaiming_(w, dist='uniform'),
+initializers = [lambda w: init_kaiming_(w, layout='in_out'), init_xavier_, lambda w: init_kaiming_(w, dist='uniform', layout='in_out'),
                 lambda w: init_xavier_(w, dist='uniform'), lambda w: init_kaiming_(w, layout='out_in')]
 
 @pytest.mark.parametrize('shape', [(0,), (0, 5), (5, 0), (0, 0), (2, 0, 3), (4, 3, 0, 2)])
@@ -355,16 +355,43 @@ def test_in_place_on_a_parameter(init_):
 def test_bad_mode_dist_layout_refused():
     w = torch.empty(3, 4)
     with pytest.raises(ValueError, match="'fan_sum'"): init_kaiming_(w, mode='fan_sum')
+    with pytest.raises(ValueError, match="'fan_sum'"): init_kaiming_(w, mode='fan_sum', layout='in_out')
     with pytest.raises(ValueError, match="'fan_sum'"): init_xavier_(w, mode='fan_sum')
-    with pytest.raises(ValueError, match="'cauchy'"): init_kaiming_(w, dist='cauchy')
+    with pytest.raises(ValueError, match="'cauchy'"): init_kaiming_(w, dist='cauchy', layout='in_out')
     with pytest.raises(ValueError, match="'n_in'"): init_xavier_(w, layout='n_in')
     with pytest.raises(ValueError, match="'softplus'"): init_kaiming_(w, nonlinearity='softplus')
 
 
 # ---------------------------------------------------------------- the self-check agrees
 def test_check_init_accepts_ours():
-    assert check_init(init_kaiming_, verbose=False)
-    assert check_init(lambda w: init_kaiming_(w, mode='fan_out'), mode='fan_out', verbose=False)
+    assert check_init(lambda w: init_kaiming_(w, layout='in_out'), verbose=False)
+    assert check_init(lambda w: init_kaiming_(w, mode='fan_out', layout='in_out'), mode='fan_out', verbose=False)
     assert check_init(init_xavier_, target='xavier', verbose=False)
     assert check_init(lambda w: init_kaiming_(w, layout='out_in'), layout='out_in', verbose=False)
     assert not check_init(lambda w: init_kaiming_(w, layout='out_in'), verbose=False)   # the wrong fan is caught
+
+
+# ---------------------------------------------------------------- a 2-D weight's layout: stated, or not needed
+def test_nn_linear_weight_gets_pytorchs_std_when_the_layout_is_stated():
+    lin_ = torch.nn.Linear(784, 50)                                         # weight (50, 784): n_out x n_in
+    torch.manual_seed(0); ours = init_kaiming_(torch.empty_like(lin_.weight), layout='out_in').std().item()
+    torch.manual_seed(0); theirs = tnn.kaiming_normal_(torch.empty_like(lin_.weight)).std().item()
+    assert abs(ours / theirs - 1) < 0.02 and abs(theirs - math.sqrt(2 / 784)) < 0.002
+
+@pytest.mark.parametrize('init_', [init_kaiming_, lambda w: init_xavier_(w, mode='fan_in'), lambda w: init_kaiming_(w, mode='fan_out'),
+                                   lambda w: init_kaiming_(w, dist='uniform')])
+def test_a_2d_weight_whose_fans_differ_needs_its_layout(init_):
+    "Which dimension is fan_in depends on the layout: a 2-D weight that is not square must say it, or the std could be silently wrong."
+    with pytest.raises(ValueError, match=r"layout='in_out'.*layout='out_in'.*nn\.Linear") as e: init_(torch.empty(50, 784))
+    assert '(50, 784)' in str(e.value)
+
+def test_where_the_layout_changes_nothing_it_is_not_needed():
+    torch.manual_seed(0); a = init_kaiming_(torch.empty(300, 300))                       # square: fan_in = fan_out
+    torch.manual_seed(0); b = init_kaiming_(torch.empty(300, 300), layout='out_in')
+    assert torch.equal(a, b)
+    torch.manual_seed(0); a = init_xavier_(torch.empty(1200, 300))                       # fan_avg: the same both ways
+    torch.manual_seed(0); b = init_xavier_(torch.empty(1200, 300), layout='in_out')
+    assert torch.equal(a, b)
+    torch.manual_seed(0); a = init_kaiming_(torch.empty(64, 32, 3, 3))                   # a convolution: PyTorch's layout
+    torch.manual_seed(0); b = tnn.kaiming_normal_(torch.empty(64, 32, 3, 3))
+    assert torch.equal(a, b)

@@ -344,3 +344,36 @@ def test_plot_runs_draws_train_dashed_and_valid_solid():
     assert ax_loss.lines[0].get_color() == ax_loss.lines[1].get_color() != ax_loss.lines[2].get_color()
     assert len(plot_runs({'a': h1}, metrics=('acc',)).axes) == 1
     plt.close('all')
+
+# --- PyTorch's names and options ------------------------------------------------------------------
+
+def test_dropout_takes_pytorchs_signature():
+    x = torch.randn(40, 30)
+    torch.manual_seed(4); ours = dropout(input=x)                          # p=0.5 by default, as F.dropout
+    torch.manual_seed(4); theirs = F.dropout(input=x)
+    assert_close(ours, theirs)
+    torch.manual_seed(4); ours = dropout(x, 0.3, True, False)              # positional: input, p, training, inplace
+    torch.manual_seed(4); theirs = F.dropout(x, 0.3, True, False)
+    assert_close(ours, theirs)
+
+@pytest.mark.parametrize('p', [0., 0.3, 1.])
+def test_dropout_in_place(p):
+    x = torch.randn(40, 30)
+    a, b = x.clone(), x.clone()
+    torch.manual_seed(5); ours = dropout(a, p, inplace=True)
+    torch.manual_seed(5); theirs = F.dropout(b, p, inplace=True)
+    assert ours is a and theirs is b
+    assert_close(a, b)
+    assert dropout(a, p, training=False, inplace=True) is a
+    leaf = torch.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError): F.dropout(leaf, 0.5, inplace=True)
+    if p: 
+        with pytest.raises(RuntimeError): dropout(leaf, p, inplace=True)   # a leaf that requires grad: PyTorch's error
+
+def test_dropout_layer_in_place():
+    layer, x = Dropout(0.4, inplace=True), torch.randn(20, 10)
+    a = x.clone()
+    torch.manual_seed(6); out = layer(a)
+    torch.manual_seed(6); expected = nn.Dropout(0.4, inplace=True)(x.clone())
+    assert out is a and torch.equal(out, expected)
+    assert repr(layer) == 'Dropout(p=0.4, inplace=True)' and repr(Dropout()) == repr(nn.Dropout())
