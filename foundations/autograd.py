@@ -422,8 +422,7 @@ def log_softmax(x):
 
 def _check_targets(logits, targ):
     "Raise a `ValueError` unless `logits` is an `(N, C)` `Tensor` and `targ` holds `N` integer class indices in `[0, C)`."
-    # a torch.Tensor is refused; any copy of our Tensor class (the chapter's or the package's) is accepted
-    if isinstance(logits, torch.Tensor) or not isinstance(getattr(logits, 'data', None), torch.Tensor):
+    if not isinstance(logits, Tensor):
         raise TypeError(f"cross_entropy needs logits as a foundations.autograd.Tensor, got a {type(logits).__name__}: "
                         "wrap them as Tensor(logits) or use F.cross_entropy for a torch.Tensor")
     if logits.ndim != 2 or targ.ndim != 1 or len(targ) != len(logits):
