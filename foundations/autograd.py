@@ -20,7 +20,7 @@ class Tensor:
     "A `torch.Tensor` (`.data`) that remembers how it was computed, so that `backward()` can fill the `.grad` of the tensors it came from."
     __slots__ = ('data', 'grad', 'requires_grad', '_parents', '_vjp', '_op')
     def __init__(self, data, requires_grad=False):
-        if isinstance(data, Tensor): data = data.data
+        if _is_tensor(data): data = data.data
         if not isinstance(data, torch.Tensor): data = torch.as_tensor(data)
         elif data.requires_grad: data = data.detach()    # PyTorch's own autograd has nothing to do here
         if requires_grad and not data.is_floating_point():
@@ -79,9 +79,13 @@ def _untracked(t, op):
                         "use Tensor(t.detach(), requires_grad=True) for our engine to track it, or t.detach() as a constant")
     return t
 
+def _is_tensor(x):
+    "True for our `Tensor`, also from another copy of its class (a notebook that runs the chapter's cells defines it again)."
+    return isinstance(x, Tensor) or any('_vjp' in getattr(c, '__slots__', ()) for c in type(x).__mro__)
+
 def _need_tensor(x, name, instead):
     "A `TypeError` unless `x` is our `Tensor`."
-    if not isinstance(x, Tensor):
+    if not _is_tensor(x):
         raise TypeError(f"{name} needs a foundations.autograd.Tensor, got a {type(x).__name__}: wrap it as Tensor(x) "
                         f"or use {instead}")
 
@@ -98,7 +102,7 @@ def _unbroadcast(g, shape):
 
 def _other(a, b, op):
     "`b` as a `Tensor` to combine with `a` in `op`; a clear error for other types, and for a dtype that is not `a`'s."
-    if not isinstance(b, Tensor):
+    if not _is_tensor(b):
         if not isinstance(b, torch.Tensor):
             raise TypeError(f"{op}: cannot combine a Tensor with a {type(b).__name__}; use a number, a torch.Tensor or a Tensor")
         b = Tensor(_untracked(b, op))
@@ -150,7 +154,7 @@ def backward(self:Tensor, gradient=None):
                                f"{tuple(self.data.shape)}: pass `gradient`, a tensor of that shape")
         grads = {self: (torch.ones_like(self.data), True)}
     else:
-        g = gradient.data if isinstance(gradient, Tensor) else torch.as_tensor(gradient)
+        g = gradient.data if _is_tensor(gradient) else torch.as_tensor(gradient)
         if g.shape != self.data.shape:
             raise RuntimeError(f"backward: `gradient` has shape {tuple(g.shape)} but the output has shape "
                                f"{tuple(self.data.shape)}; they must be the same")
@@ -279,7 +283,7 @@ def relu(self:Tensor):
 
 def _compare(op):
     "A comparison operator for `Tensor`: a boolean `torch.Tensor`, outside the graph."
-    return lambda self, b: op(self.data, b.data if isinstance(b, Tensor) else b)
+    return lambda self, b: op(self.data, b.data if _is_tensor(b) else b)
 for _name in ('lt', 'le', 'gt', 'ge', 'eq', 'ne'): setattr(Tensor, f'__{_name}__', _compare(getattr(operator, _name)))
 Tensor.__hash__ = object.__hash__                # tensors are told apart by identity, as in PyTorch
 
@@ -398,8 +402,8 @@ def _is_basic(idx):
 
 @patch
 def __getitem__(self:Tensor, idx):
-    if isinstance(idx, Tensor): idx = idx.data
-    elif isinstance(idx, tuple): idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
+    if _is_tensor(idx): idx = idx.data
+    elif isinstance(idx, tuple): idx = tuple(i.data if _is_tensor(i) else i for i in idx)
     d = self.data
     basic = _is_basic(idx)
     only_tensors = isinstance(idx, torch.Tensor) or (isinstance(idx, tuple) and all(isinstance(i, torch.Tensor) for i in idx))
@@ -422,7 +426,7 @@ def log_softmax(x):
 
 def _check_targets(logits, targ):
     "Raise a `ValueError` unless `logits` is an `(N, C)` `Tensor` and `targ` holds `N` integer class indices in `[0, C)`."
-    if not isinstance(logits, Tensor):
+    if not _is_tensor(logits):
         raise TypeError(f"cross_entropy needs logits as a foundations.autograd.Tensor, got a {type(logits).__name__}: "
                         "wrap them as Tensor(logits) or use F.cross_entropy for a torch.Tensor")
     if logits.ndim != 2 or targ.ndim != 1 or len(targ) != len(logits):
@@ -437,7 +441,7 @@ def _check_targets(logits, targ):
 
 def cross_entropy(logits, targ):
     "Mean over the batch of `-log_softmax(logits)[i, targ[i]]`: `logits` is an `(N, C)` `Tensor`, `targ` holds `N` class indices."
-    targ = targ.data if isinstance(targ, Tensor) else targ
+    targ = targ.data if _is_tensor(targ) else targ
     _check_targets(logits, targ)
     return -log_softmax(logits)[torch.arange(len(targ), device=targ.device), targ.long()].mean()
 
@@ -512,7 +516,7 @@ class TensorMLP:
         return [p for wb in zip(self.ws, self.bs) for p in wb]
     def __call__(self, x):
         "The logits for the batch `x` (a `torch.Tensor` or a `Tensor`), with ReLU between the linear layers."
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = x if _is_tensor(x) else Tensor(x)
         for i, (w, b) in enumerate(zip(self.ws, self.bs)):
             x = (x.relu() if i else x) @ w + b
         return x

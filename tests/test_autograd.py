@@ -760,3 +760,18 @@ def test_star_imports_export_public_names_only():
         mod = importlib.import_module(f'foundations.{m}')
         assert all(not n.startswith('_') and hasattr(mod, n) for n in mod.__all__), m
         assert not any(getattr(mod, n) is torch.Tensor for n in mod.__all__), m   # no alias of torch.Tensor to shadow ours
+
+def test_a_second_copy_of_the_class_mixes_with_the_package():
+    "A notebook that runs chapter 08's cells defines `Tensor` again: its tensors work with the package's functions."
+    import importlib.util, foundations.autograd as ag
+    spec = importlib.util.spec_from_file_location('autograd_copy', ag.__file__)
+    cp = importlib.util.module_from_spec(spec); spec.loader.exec_module(cp)
+    assert cp.Tensor is not ag.Tensor
+    x, targ = torch.randn(4, 3, dtype=torch.float64), torch.tensor([0, 2, 1, 2])
+    ours = cp.Tensor(x.clone(), requires_grad=True)
+    loss = ag.cross_entropy(ours * ag.Tensor(torch.ones(3, dtype=torch.float64)), targ)
+    loss.backward()
+    xt = x.clone().requires_grad_()
+    F.cross_entropy(xt, targ).backward()
+    torch.testing.assert_close(ours.grad, xt.grad)
+    with pytest.raises(TypeError, match='needs a foundations.autograd.Tensor'): ag.cross_entropy(x, targ)
