@@ -764,7 +764,7 @@ def test_star_imports_export_public_names_only():
 def test_a_second_copy_of_the_class_mixes_with_the_package():
     "A notebook that runs chapter 08's cells defines `Tensor` again: its tensors work with the package's functions."
     import importlib.util, foundations.autograd as ag
-    spec = importlib.util.spec_from_file_location('autograd_copy', ag.__file__)
+    spec = importlib.util.spec_from_file_location('foundations.autograd_copy', ag.__file__)
     cp = importlib.util.module_from_spec(spec); spec.loader.exec_module(cp)
     assert cp.Tensor is not ag.Tensor
     x, targ = torch.randn(4, 3, dtype=torch.float64), torch.tensor([0, 2, 1, 2])
