@@ -774,4 +774,4 @@ def test_a_second_copy_of_the_class_mixes_with_the_package():
     xt = x.clone().requires_grad_()
     F.cross_entropy(xt, targ).backward()
     torch.testing.assert_close(ours.grad, xt.grad)
-    with pytest.raises(TypeError, match='needs a foundations.autograd.Tensor'): ag.cross_entropy(x, targ)
+    with pytest.raises(TypeError, match='needs logits as a foundations.autograd.Tensor'): ag.cross_entropy(x, targ)
