@@ -24,13 +24,11 @@ LIBRARY = {  # grade_id of the solution cell: an answer that calls the library f
         '    return c\n'),
 }
 PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must earn: more than 0, less than full)
-    'matmul_dot': (  # two loops where one was asked for: every part but the loop count
+    'matmul_dot': (  # no shape check: a mismatch raises PyTorch's RuntimeError, not a ValueError naming the shapes
         'def matmul_dot(a, b):\n'
-        '    ar, ac, bc = check_matmul_shapes(a, b)\n'
-        '    c = a.new_zeros(ar, bc, dtype=torch.result_type(a, b))\n'
-        '    for i in range(ar):\n'
-        '        for j in range(bc): c[i, j] = torch.dot(a[i], b[:, j])\n'
-        '    return c\n', 1.82),
+        '    c = a.new_zeros(a.shape[0], b.shape[1], dtype=torch.result_type(a, b))\n'
+        '    for i, j in product(range(a.shape[0]), range(b.shape[1])): c[i, j] = torch.dot(a[i], b[:, j])\n'
+        '    return c\n', 1.8),
     'matmul_outer': (  # a float32 result whatever the inputs: int64 fails
         'def matmul_outer(a, b):\n'
         '    ar, ac, bc = check_matmul_shapes(a, b)\n'

@@ -36,7 +36,7 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
         '        big = set(sizes) - {1}\n'
         '        if len(big) > 1: raise ValueError("these shapes do not broadcast")\n'
         '        out.append(big.pop() if big else 1)\n'
-        '    return torch.Size(out[::-1])\n', 1.2),
+        '    return torch.Size(out[::-1])\n', 1.11),
     'my_expand': (  # the view is right, but shapes it cannot expand to are not refused
         'def my_expand(x, shape):\n'
         '    shape, lead = tuple(shape), len(shape) - x.ndim\n'
