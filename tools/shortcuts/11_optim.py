@@ -71,9 +71,12 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
         state['step'] += 1
         s = torch.sign(g * state['prev'])
         eta_minus, eta_plus = group['etas']
-        factor = torch.where(s > 0, eta_plus, torch.where(s < 0, eta_minus, 1.))
+        factor = torch.ones_like(g)
+        factor[s > 0] = eta_plus
+        factor[s < 0] = eta_minus
         state['step_size'] = (state['step_size'] * factor).clamp(*group['step_sizes'])
-        g = torch.where(s < 0, 0., g)
+        g = g.clone()
+        g[s < 0] = 0.
         p -= torch.sign(g) * state['step_size']
         state['prev'] = g.clone()
 ''', 1.5),
