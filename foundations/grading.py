@@ -6,7 +6,7 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #76d7db33
+# %% ../nbs/96_grading.ipynb #175caf69
 import ast, builtins, contextlib, functools, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #222417d4
+# %% ../nbs/96_grading.ipynb #f620be91
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -53,7 +53,7 @@ _PY_SHORTCUTS = {
                      if hasattr(torch.nn.init, n)},
 }
 
-# %% ../nbs/96_grading.ipynb #c7addc62
+# %% ../nbs/96_grading.ipynb #e3ce5f7f
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -62,8 +62,8 @@ def _called(func):
     if q.startswith(('TensorBase.', 'Tensor.')):
         return 'Tensor.matmul (the `@` operator)' if 'matmul' in name else f'Tensor.{name}'
     if mod.startswith('torch.nn.functional') or mod == 'torch._C._nn': return f'F.{name}'
-    if mod.startswith(('torch.autograd', 'torch.nn.init', 'torch.linalg', 'torch.func')): return f'{mod}.{name}'
-    return f'torch.{name}'
+    if mod.startswith(('torch.autograd', 'torch.nn.init', 'torch.linalg', 'torch.func.')): return f'{mod}.{name}'
+    return f'torch.{name}' if mod.startswith('torch') or not mod else name   # a chapter's own function: its name
 
 def _name(func):
     "The name a rule lists `func` under: its own, or for a property set (`t.requires_grad = True`) the property's."
@@ -72,7 +72,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #cb608cba
+# %% ../nbs/96_grading.ipynb #2ac488ec
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -90,7 +90,7 @@ def _rule(r):
     if isinstance(r, str):
         if r not in SHORTCUTS: raise ValueError(f'unknown rule {r!r}: use one of {", ".join(SHORTCUTS)}, or a PyTorch function')
         return (r, *SHORTCUTS[r])
-    if callable(r): return (r.__name__, f'it written without `{_called(r)}`', {r.__name__})
+    if callable(r): return (r.__name__, f'it written without `{_called(r)}`', {r.__name__})   # matched by name
     raise TypeError(f'a rule is one of {", ".join(SHORTCUTS)} or a PyTorch function, not {type(r).__name__}')
 
 class forbid(contextlib.ContextDecorator):
@@ -99,10 +99,13 @@ class forbid(contextlib.ContextDecorator):
     `ShortcutError`, raised again when the block ends even if the answer caught it."""
     def __init__(self, *rules):
         if not rules: raise ValueError('forbid needs at least one rule')
-        self.rules, self._open = [_rule(r) for r in rules], []
+        self.given, self.rules, self._open = rules, [_rule(r) for r in rules], []
     def __enter__(self):
         mode, old = _Tripwire(self.rules), sys.getprofile()
         py = {f.__code__: (ask, where) for k, ask, _ in self.rules for f, where in _PY_SHORTCUTS.get(k, dict)().items()}
+        # a rule given as a plain Python function (`torch.broadcast_shapes`, a chapter's own function) is watched too:
+        # PyTorch's dispatch never sees it
+        py.update({r.__code__: (_rule(r)[1], _called(r)) for r in self.given if hasattr(r, '__code__')})
         if py:
             def watch(frame, event, arg):
                 if event == 'call' and frame.f_code in py and not mode.hits: mode.hits.append(_message(*py[frame.f_code]))
@@ -118,7 +121,7 @@ class forbid(contextlib.ContextDecorator):
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #c5b3ca56
+# %% ../nbs/96_grading.ipynb #0868ceb9
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -129,7 +132,7 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #bc4b1c2c
+# %% ../nbs/96_grading.ipynb #69941056
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
@@ -164,7 +167,7 @@ class Rubric:
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #5a4902cb
+# %% ../nbs/96_grading.ipynb #4b5dc913
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
@@ -204,7 +207,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #8cd531f9
+# %% ../nbs/96_grading.ipynb #2034a03f
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -273,7 +276,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #73742cd5
+# %% ../nbs/96_grading.ipynb #8b435ead
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -312,7 +315,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #cd060348
+# %% ../nbs/96_grading.ipynb #d89326e5
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -333,7 +336,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #70012073
+# %% ../nbs/96_grading.ipynb #274b9bcf
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -367,7 +370,9 @@ def nbgrader_plugins():
                 elif cell.cell_type == 'code' and m.get('grade') and problems:
                     why = ('this test is not graded, because code before it could switch tests off:\n' +
                            '\n'.join(f'  {p}' for p in problems))
-                    cell.outputs.append(nbformat.v4.new_output('error', ename='TamperError', evalue=why, traceback=why.split('\n')))
+                    # first, and without the cell's value: nbgrader reads a number there as partial credit
+                    cell.outputs = [nbformat.v4.new_output('error', ename='TamperError', evalue=why, traceback=why.split('\n'))] + \
+                                   [o for o in cell.outputs if o.output_type != 'execute_result']
             return nb, resources
 
     sanitize = [QuietOverwriteCells if p is OverwriteCells else p for p in Autograde.class_traits()['sanitize_preprocessors'].default()]
@@ -376,7 +381,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #a975cf19
+# %% ../nbs/96_grading.ipynb #3293712d
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):

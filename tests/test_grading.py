@@ -255,7 +255,10 @@ def test_guard_answers_zeroes_the_tests_after_a_flagged_cell():
         cell('def f(): return 1', solution=True, grade_id='f'), cell('test_eq(f(), 1)', grade=True, grade_id='f_t', points=1),
         cell('def g(): return 2\ntest_eq = lambda *a: None', solution=True, grade_id='g'),
         cell('test_eq(g(), 2)', grade=True, grade_id='g_t', points=1), cell('test_eq(1, 1)', grade=True, grade_id='h_t', points=1)])
+    nb.cells[-1].outputs = [nbformat.v4.new_output('execute_result', data={'text/plain': '0.5'}, execution_count=1)]
     nb, _ = GuardAnswers().preprocess(nb, {})
+    from nbgrader.utils import determine_grade
+    assert determine_grade(nb.cells[-1])[0] == 0          # a rubric's partial credit does not survive the flag
     errors = {c.metadata['nbgrader']['grade_id']: [o for o in c.get('outputs', []) if o.output_type == 'error'] for c in nb.cells}
     assert errors['f_t'] == [] and errors['g_t'] and errors['h_t']
     assert 'defines `test_eq`' in errors['g_t'][0].evalue and 'could switch tests off' in errors['g_t'][0].evalue
@@ -270,3 +273,14 @@ def test_helpers_verify_in_a_jupyter_kernel():
     NotebookClient(nb, timeout=120, kernel_name='python3', allow_errors=True).execute()
     errors = [[o.ename for o in c.outputs if o.output_type == 'error'] for c in nb.cells]
     assert errors == [[], [], [], [], ['TamperError']], errors
+
+def test_a_plain_python_function_as_a_rule_is_watched():
+    "`torch.broadcast_shapes` and a chapter's own functions never reach PyTorch's dispatch: the profiling hook sees them."
+    def helper(v): return v + 1
+    def answer(v): return helper(v)
+    for rule, f, called in [(torch.broadcast_shapes, lambda: torch.broadcast_shapes((2, 1), (3,)), 'torch.broadcast_shapes'),
+                            (helper, lambda: answer(1), 'helper')]:
+        with pytest.raises(ShortcutError, match=f'your answer called `{called}`'):
+            with forbid(rule): f()
+    with forbid(helper): answer.__call__ and (lambda v: v * 2)(3)          # other functions run freely
+    assert sys.getprofile() is None
