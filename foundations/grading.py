@@ -6,8 +6,8 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #175caf69
-import ast, builtins, contextlib, functools, math, os, secrets, symtable, sys, types
+# %% ../nbs/96_grading.ipynb #3226a294
+import ast, builtins, contextlib, functools, importlib, importlib.util, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
 from torch import nn, tensor
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #f620be91
+# %% ../nbs/96_grading.ipynb #ad679280
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -48,12 +48,15 @@ SHORTCUTS = {   # rule: (what the exercise asks for, the PyTorch functions that 
 # Python functions a rule forbids too, whichever route reaches them (PyTorch's optimizers are plain Python, and so
 # are some of its initializers): `{function: how a report names it}`
 _PY_SHORTCUTS = {
-    'optim': lambda: {torch.optim.Optimizer.__init__: 'torch.optim', torch.optim.lr_scheduler.LRScheduler.__init__: 'torch.optim.lr_scheduler'},
+    'optim': lambda: {torch.optim.Optimizer.__init__: 'torch.optim', torch.optim.lr_scheduler.LRScheduler.__init__: 'torch.optim.lr_scheduler',
+                      **{getattr(importlib.import_module(f'torch.optim.{m}'), m): f'torch.optim.{m}.{m}'   # the functional forms
+                         for m in ('sgd', 'adam', 'adamw', 'adagrad', 'rmsprop', 'rprop', 'adadelta', 'adamax', 'nadam', 'radam', 'asgd')
+                         if importlib.util.find_spec(f'torch.optim.{m}')}},
     'init': lambda: {getattr(torch.nn.init, n): f'torch.nn.init.{n}' for n in SHORTCUTS['init'][1] | {'_calculate_fan_in_and_fan_out'}
                      if hasattr(torch.nn.init, n)},
 }
 
-# %% ../nbs/96_grading.ipynb #e3ce5f7f
+# %% ../nbs/96_grading.ipynb #9146b840
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -72,7 +75,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #2ac488ec
+# %% ../nbs/96_grading.ipynb #0134043a
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -101,7 +104,7 @@ class forbid(contextlib.ContextDecorator):
         if not rules: raise ValueError('forbid needs at least one rule')
         self.given, self.rules, self._open = rules, [_rule(r) for r in rules], []
     def __enter__(self):
-        mode, old = _Tripwire(self.rules), sys.getprofile()
+        mode, old, grad = _Tripwire(self.rules), sys.getprofile(), torch.is_grad_enabled()
         py = {f.__code__: (ask, where) for k, ask, _ in self.rules for f, where in _PY_SHORTCUTS.get(k, dict)().items()}
         # a rule given as a plain Python function (`torch.broadcast_shapes`, a chapter's own function) is watched too:
         # PyTorch's dispatch never sees it
@@ -111,17 +114,18 @@ class forbid(contextlib.ContextDecorator):
                 if event == 'call' and frame.f_code in py and not mode.hits: mode.hits.append(_message(*py[frame.f_code]))
                 if old is not None: old(frame, event, arg)
             sys.setprofile(watch)
-        self._open.append((mode, old, bool(py)))
+        self._open.append((mode, old, bool(py), grad))
         mode.__enter__()
         return self
     def __exit__(self, typ, exc, tb):
-        mode, old, py = self._open.pop()
+        mode, old, py, grad = self._open.pop()
         mode.__exit__(typ, exc, tb)
         if py: sys.setprofile(old)
+        torch.set_grad_enabled(grad)   # a call refused inside `no_grad` (clip_grad_norm_, an optimizer step) leaves it off
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #0868ceb9
+# %% ../nbs/96_grading.ipynb #66364552
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -132,7 +136,7 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #69941056
+# %% ../nbs/96_grading.ipynb #50d31e89
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
@@ -167,7 +171,7 @@ class Rubric:
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #4b5dc913
+# %% ../nbs/96_grading.ipynb #706df54e
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
@@ -207,7 +211,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #2034a03f
+# %% ../nbs/96_grading.ipynb #cd1ecabd
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -276,7 +280,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #8b435ead
+# %% ../nbs/96_grading.ipynb #eace9cd7
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -315,7 +319,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #d89326e5
+# %% ../nbs/96_grading.ipynb #4eedbd23
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -336,7 +340,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #274b9bcf
+# %% ../nbs/96_grading.ipynb #d5a82bf7
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -381,7 +385,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #3293712d
+# %% ../nbs/96_grading.ipynb #d34f5688
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):

@@ -5,6 +5,7 @@ real edits and deletions; and the nbgrader steps of a course load."""
 import builtins, contextlib, functools, io, json, os, subprocess, sys
 from pathlib import Path
 import pytest, torch
+import torch.optim.sgd
 import torch.nn.functional as F
 from torch import nn
 import fastcore.test
@@ -284,3 +285,12 @@ def test_a_plain_python_function_as_a_rule_is_watched():
             with forbid(rule): f()
     with forbid(helper): answer.__call__ and (lambda v: v * 2)(3)          # other functions run freely
     assert sys.getprofile() is None
+
+def test_grad_mode_is_restored_and_functional_optimizers_refused():
+    p = nn.Parameter(torch.randn(3)); p.grad = torch.ones(3)
+    with pytest.raises(ShortcutError, match='clip_grad_norm_'):
+        with forbid(torch.nn.utils.clip_grad_norm_): torch.nn.utils.clip_grad_norm_([p], 1.)
+    with pytest.raises(ShortcutError, match='torch.optim.sgd.sgd'):
+        with forbid('optim'), torch.no_grad(): torch.optim.sgd.sgd([p.data], [p.grad], [None], weight_decay=0., momentum=0.,
+                                                                    lr=0.1, dampening=0., nesterov=False, maximize=False)
+    assert torch.is_grad_enabled()
