@@ -2,10 +2,9 @@
 allowed code runs untouched; replaced helpers are found; rubrics score parts, refuse hard-coding and fail whole on a
 shortcut; answers that could switch tests off are flagged and honest ones never; the tampering report lists only
 real edits and deletions; and the nbgrader steps of a course load."""
-import builtins, contextlib, functools, io, json, os, subprocess, sys
+import builtins, contextlib, functools, importlib, io, json, os, subprocess, sys
 from pathlib import Path
 import pytest, torch
-import torch.optim.sgd
 import torch.nn.functional as F
 from torch import nn
 import fastcore.test
@@ -291,6 +290,6 @@ def test_grad_mode_is_restored_and_functional_optimizers_refused():
     with pytest.raises(ShortcutError, match='clip_grad_norm_'):
         with forbid(torch.nn.utils.clip_grad_norm_): torch.nn.utils.clip_grad_norm_([p], 1.)
     with pytest.raises(ShortcutError, match='torch.optim.sgd.sgd'):
-        with forbid('optim'), torch.no_grad(): torch.optim.sgd.sgd([p.data], [p.grad], [None], weight_decay=0., momentum=0.,
+        with forbid('optim'), torch.no_grad(): importlib.import_module('torch.optim.sgd').sgd([p.data], [p.grad], [None], weight_decay=0., momentum=0.,
                                                                     lr=0.1, dampening=0., nesterov=False, maximize=False)
     assert torch.is_grad_enabled()
