@@ -6,7 +6,7 @@
 __all__ = ['SHORTCUTS', 'ShortcutError', 'TamperError', 'forbid', 'grading_rng', 'Rubric', 'verify', 'scan_answer',
            'protected_names', 'tamper_report', 'nbgrader_plugins']
 
-# %% ../nbs/96_grading.ipynb #3226a294
+# %% ../nbs/96_grading.ipynb #15e3c12f
 import ast, builtins, contextlib, functools, importlib, importlib.util, math, os, secrets, symtable, sys, types
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ import fastcore.test
 import foundations.check
 from .matmul import CountTorchCalls
 
-# %% ../nbs/96_grading.ipynb #ad679280
+# %% ../nbs/96_grading.ipynb #35613216
 class ShortcutError(AssertionError):
     "An answer called the library function that its exercise asks it to write."
 
@@ -56,7 +56,7 @@ _PY_SHORTCUTS = {
                      if hasattr(torch.nn.init, n)},
 }
 
-# %% ../nbs/96_grading.ipynb #9146b840
+# %% ../nbs/96_grading.ipynb #0217d0f4
 def _called(func):
     "How a report names PyTorch function `func`: `torch.mm`, `F.cross_entropy`, `Tensor.matmul (the @ operator)`."
     name, owner = getattr(func, '__name__', repr(func)), getattr(func, '__self__', None)
@@ -75,7 +75,7 @@ def _name(func):
 
 def _message(ask, called): return f'this exercise asks for {ask}; your answer called `{called}`'
 
-# %% ../nbs/96_grading.ipynb #0134043a
+# %% ../nbs/96_grading.ipynb #d31cb15c
 class _Tripwire(TorchFunctionMode):
     "Refuses, and records, every call of a PyTorch function that one of `rules` forbids."
     def __init__(self, rules): super().__init__(); self.rules, self.hits = rules, []
@@ -121,11 +121,12 @@ class forbid(contextlib.ContextDecorator):
         mode, old, py, grad = self._open.pop()
         mode.__exit__(typ, exc, tb)
         if py: sys.setprofile(old)
-        torch.set_grad_enabled(grad)   # a call refused inside `no_grad` (clip_grad_norm_, an optimizer step) leaves it off
+        if torch.is_grad_enabled() != grad:   # a call refused inside `no_grad` (clip_grad_norm_, a step) left it off
+            with torch._C.DisableTorchFunction(): torch.set_grad_enabled(grad)   # unseen by the caller's CountTorchCalls
         if mode.hits: raise ShortcutError(mode.hits[0]) from None
         return False
 
-# %% ../nbs/96_grading.ipynb #66364552
+# %% ../nbs/96_grading.ipynb #87ea0ccc
 _draws = [0]
 def grading_rng():
     """A `torch.Generator` for hidden tests. Seeded from the course's `FOUNDATIONS_GRADING_SEED` when the
@@ -136,7 +137,7 @@ def grading_rng():
     seed = (int(s) * 1_000_003 + _draws[0]) % 2**62 if s else secrets.randbits(62)
     return torch.Generator().manual_seed(seed)
 
-# %% ../nbs/96_grading.ipynb #50d31e89
+# %% ../nbs/96_grading.ipynb #36b7939b
 class Rubric:
     """Partial credit for a test cell worth `points`: each `part(what, weight, check)` runs `check()`, which passes
     unless it raises or returns False. `score()` prints what failed and returns the points earned, the value
@@ -171,7 +172,7 @@ class Rubric:
         print('\n'.join(lines))
         return earned
 
-# %% ../nbs/96_grading.ipynb #706df54e
+# %% ../nbs/96_grading.ipynb #b3c1ecc9
 def _origin(obj):
     "The top-level module `obj` was written in (`'torch'`, `'__main__'` for a notebook's own code)."
     while isinstance(obj, functools.partial) or hasattr(obj, '__func__'): obj = getattr(obj, 'func', None) or obj.__func__
@@ -211,7 +212,7 @@ _HELPERS = dict(test_eq=fastcore.test.test_eq, test_ne=fastcore.test.test_ne, te
                 forbid=forbid, Rubric=Rubric, grading_rng=grading_rng, ShortcutError=ShortcutError,
                 TamperError=TamperError, verify=verify)
 
-# %% ../nbs/96_grading.ipynb #cd1ecabd
+# %% ../nbs/96_grading.ipynb #108403d8
 _RISKY_CALLS = {'exec', 'eval', 'compile', '__import__', 'globals', 'vars', 'setattr', 'delattr', 'get_ipython',
                 'breakpoint'}
 _RISKY_MODULES = {'sys', 'builtins', 'importlib', 'gc', 'ctypes', 'inspect', 'IPython', 'unittest', 'torch.overrides',
@@ -280,7 +281,7 @@ def scan_answer(src, protected=()):
             if n in guarded: say(node, f'defines `{n}`, a name the tests use')
     return found
 
-# %% ../nbs/96_grading.ipynb #eace9cd7
+# %% ../nbs/96_grading.ipynb #3b505987
 def _src(cell):
     s = cell.get('source', '')
     return ''.join(s) if isinstance(s, list) else s
@@ -319,7 +320,7 @@ def protected_names(cells):
     read = set().union(*[_free(_src(c)) for c in code if _meta(c).get('grade') and not _meta(c).get('solution')])
     return locked & read
 
-# %% ../nbs/96_grading.ipynb #4eedbd23
+# %% ../nbs/96_grading.ipynb #3b2fbe51
 def _squash(s): return ' '.join(s.split())
 
 def tamper_report(released, submitted):
@@ -340,7 +341,7 @@ def tamper_report(released, submitted):
             out += [f'{where}: {p}' for p in scan_answer(_src(c), protected)]
     return out
 
-# %% ../nbs/96_grading.ipynb #d5a82bf7
+# %% ../nbs/96_grading.ipynb #e70f8d7f
 def nbgrader_plugins():
     """nbgrader's autograding steps for a course: `sanitize` with test cells restored quietly (nbgrader warns
     about every test cell whose hidden tests were removed, hiding the real tampering), and `autograde` with
@@ -385,7 +386,7 @@ def nbgrader_plugins():
         auto += [p, GuardAnswers] if p is Execute else [p]
     return dict(sanitize=sanitize, autograde=auto, GuardAnswers=GuardAnswers, QuietOverwriteCells=QuietOverwriteCells)
 
-# %% ../nbs/96_grading.ipynb #d34f5688
+# %% ../nbs/96_grading.ipynb #3be2de18
 __all__ = [*_HELPERS, 'SHORTCUTS', 'scan_answer', 'protected_names', 'tamper_report', 'nbgrader_plugins']
 
 def __getattr__(name):

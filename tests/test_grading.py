@@ -293,3 +293,14 @@ def test_grad_mode_is_restored_and_functional_optimizers_refused():
         with forbid('optim'), torch.no_grad(): importlib.import_module('torch.optim.sgd').sgd([p.data], [p.grad], [None], weight_decay=0., momentum=0.,
                                                                     lr=0.1, dampening=0., nesterov=False, maximize=False)
     assert torch.is_grad_enabled()
+
+def test_guard_adds_no_call_of_its_own():
+    "A test that counts every PyTorch call an answer makes (CountTorchCalls around forbid) sees the answer's calls only."
+    with G.CountTorchCalls() as cc:
+        with forbid('matmul', 'optim'): pass
+    assert not cc.n, cc.n
+    with G.CountTorchCalls() as cc:
+        with pytest.raises(ShortcutError):
+            with forbid(torch.nn.utils.clip_grad_norm_):
+                with torch.no_grad(): torch.nn.utils.clip_grad_norm_([nn.Parameter(torch.ones(2))], 1.)
+    assert torch.is_grad_enabled() and set(cc.n) <= {'ones', '__get__', '_set_grad_enabled'}, cc.n
