@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch.testing import assert_close
 from hypothesis import given, settings, HealthCheck, strategies as st
 
-from foundations.conv import (pair, unfold2d, conv2d, max_pool2d, avg_pool2d, POINTWISE, RFStep, layers_of, layer_geometry,
+from foundations.conv import (pair, unfold2d, windows_matrix, conv2d, max_pool2d, avg_pool2d, POINTWISE, RFStep, layers_of, layer_geometry,
                               rf_steps, receptive_field, describe, rf_table, pixel_grad, grad_receptive_field,
                               Conv2d, MaxPool2d, AvgPool2d, cnn, predict, fit_cnn)
 
@@ -582,3 +582,24 @@ def test_receptive_field_of_a_pool_with_empty_stride(pool):
     assert receptive_field(layers) == grad_receptive_field(layers, 24)
     assert layer_geometry(pool)[1] == k
     assert describe(pool) == describe(type(pool)(pool.kernel_size, padding=pool.padding))   # as with the default stride
+
+@pytest.mark.parametrize('seed', range(6))
+def test_windows_matrix_backward_is_autograds_through_the_view(seed):
+    "The col2im backward of `WindowsMatrix` gives the gradient autograd finds through the `as_strided` view, for any kernel, stride and dilation."
+    g = torch.Generator().manual_seed(seed)
+    k, s, d = [tuple(torch.randint(1, 4, (2,), generator=g).tolist()) for _ in range(3)]
+    x = torch.randn(2, 3, 11, 10, dtype=torch.float64, generator=g, requires_grad=True)
+    ours = windows_matrix(x, k, s, d)
+    wins = unfold2d(x, k, s, 0, d)
+    ref = wins.reshape(ours.shape)
+    torch.testing.assert_close(ours, ref)
+    up = torch.randn(ours.shape, dtype=torch.float64, generator=g)
+    torch.testing.assert_close(torch.autograd.grad(ours, x, up)[0], torch.autograd.grad(ref, x, up)[0])
+    torch.autograd.gradgradcheck(lambda x: windows_matrix(x, k, s, d), (x,))
+
+def test_windows_matrix_of_an_empty_batch_and_ints():
+    x = torch.zeros(0, 2, 5, 5, requires_grad=True)
+    windows_matrix(x, 3).sum().backward()
+    assert x.grad.shape == x.shape
+    xi = torch.arange(25).view(1, 1, 5, 5)
+    torch.testing.assert_close(windows_matrix(xi, 2, 3), unfold2d(xi, 2, 3).reshape(1, 4, 4))

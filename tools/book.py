@@ -6,7 +6,8 @@
 The notebooks are not built in place: each is copied to _proc/book/ with
 - nbdev directive lines (`#| ...`) removed from the code, `#| hide` and `#| default_exp` cells and the
   Colab install cell hidden (still run), `#| eval: false` cells not run;
-- cells flagged `#| slow` (they take minutes) replaced by their code with a note, so they never run;
+- cells flagged `#| slow` (they take minutes) never run: each shows the outputs `make bench` recorded for it
+  (book/slow_outputs/, valid while the cell's code is unchanged), or a warning that book-check fails on;
 - exercise solutions (nbgrader `solution: true`) folded, with a link to the chapter's exercise sheet;
 - links to files outside nbs/ pointed at the repository, the Colab badge drawn from a local copy;
 - a hidden first cell naming a hash of the package sources the notebook imports, so that the execution
@@ -16,6 +17,8 @@ Then Sphinx (myst-nb, sphinx-book-theme, autodoc) builds the site from book/conf
 """
 import argparse, configparser, hashlib, json, os, re, shutil, subprocess, sys, time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import code_hash
 
 root = Path(__file__).resolve().parent.parent
 PROC = root/'_proc'
@@ -27,6 +30,8 @@ BOOK = root/'book'
 BUILD_REQS = {'sphinx': 'sphinx', 'myst_nb': 'myst-nb', 'sphinx_book_theme': 'sphinx-book-theme',
               'jupyter_server_mathjax': 'jupyter-server-mathjax'}
 COLAB_BADGE = 'https://colab.research.google.com/assets/colab-badge.svg'
+SLOW_STORE = BOOK/'slow_outputs'     # the outputs of slow cells, recorded by tools/bench.py
+SLOW_MISSING = 'slow-output-missing'  # book-check fails on a page that says this
 NBGRADER_MARKERS = {'### BEGIN SOLUTION', '### END SOLUTION', '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'}
 
 def settings():
@@ -133,9 +138,17 @@ def sheet_note(name, s):
     return (f"\n\n:::{{admonition}} Exercise sheet\n:class: tip\nThe solutions below are folded: click *Show the solution* "
             f"to see one. The sheet without them is [{rel}]({gh}) ([open it in Colab]({colab})).\n:::\n")
 
+def slow_outputs(name):
+    "What `make bench` recorded for the slow cells of notebook `name`: ({cell id: {'code', 'outputs'}}, date, the file's bytes)."
+    f = SLOW_STORE/f'{name}.json'
+    if not f.exists(): return {}, '', b''
+    rec = json.loads(f.read_text(encoding='utf-8'))
+    return rec.get('cells', {}), f"{rec.get('ran', '?')} ({rec.get('machine', 'a machine')})", f.read_bytes()
+
 def process(nb, name, s, lib, deps, nbs, local_docs):
     "The book's copy of notebook `nb` (a dict), named `name` (its file name without .ipynb)."
     cells, out, n_slow, install_done = nb['cells'], [], 0, False
+    slow_kept, slow_when, slow_bytes = slow_outputs(name)
     sol = [i for i, c in enumerate(cells) if c.get('metadata', {}).get('nbgrader', {}).get('solution')]
     note_at = None
     if sol:   # the note goes into the last heading cell before the first solution ("## Exercises")
@@ -145,6 +158,7 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
     code_all = '\n'.join(src(c) for c in cells if c['cell_type'] == 'code')
     also = [p for p in sorted(nbs.glob('*.ipynb')) if p.stem != name] if _READS_SIBLINGS.search(code_all) else []
     h, mods = deps_hash(code_all, lib, deps, also)
+    if slow_bytes: h += '-' + hashlib.sha256(slow_bytes).hexdigest()[:8]   # recorded outputs changed: run the page again
     out.append(code_cell(f'# The outputs of this page depend on: {", ".join(mods) or "no package module"} ({h})',
                          tags=['remove-cell']))
     for i, c in enumerate(cells):
@@ -161,10 +175,19 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
         tags = list(meta.get('tags', []))
         if 'slow' in dirs:
             n_slow += 1
-            out.append(md_cell(':::{note}\nThe cell below is flagged `slow` (it runs for minutes), so the book shows '
-                               'it without running it: run the notebook to see what it prints.\n:::\n\n'
-                               f'```python\n{code.strip()}\n```\n'))
-            continue
+            kept = slow_kept.get(c.get('id'))
+            if kept is None or kept['code'] != code_hash(src(c)):
+                out.append(md_cell(':::{warning}\nThe cell below is flagged `slow` (it runs for minutes) and has no '
+                                   f'recorded output: {SLOW_MISSING}. Run `make bench`, or the notebook, to see it.\n:::\n\n'
+                                   f'```python\n{code.strip()}\n```\n'))
+                continue
+            out.append(md_cell(f'*The cell below is flagged `slow` (it runs for minutes): the book does not run it, '
+                               f'and shows the output `make bench` recorded on {slow_when}.*', tags=['slow-note']))
+            c['source'], c['execution_count'] = code, None
+            c['outputs'] = [{k: v for k, v in o.items() if k != 'execution_count' or o.get('output_type') == 'execute_result'}
+                            for o in kept['outputs']]
+            meta['tags'] = list(dict.fromkeys(list(meta.get('tags', [])) + ['skip-execution', 'slow-output']))
+            out.append(c); continue
         if not install_done and is_install_cell(code):
             install_done = True; tags.append('remove-cell')
         if 'hide' in dirs or 'default_exp' in dirs or not code.strip(): tags.append('remove-cell')
@@ -277,7 +300,7 @@ def main(argv=None):
     notebooks, written, slow = prepare(s)
     print(f'book: {len(notebooks)} notebooks prepared in {SRC.relative_to(root)}/ '
           f'({len(written)} changed: {", ".join(written) or "none"}); '
-          f'{sum(slow.values())} slow cells shown, not run')
+          f'{sum(slow.values())} slow cells shown with their recorded outputs, not run')
     if args.prepare: return 0
     out = root/s.get('doc_path', '_docs')
     env = {**os.environ,

@@ -10,7 +10,9 @@ other host, so the pages must work without a network. A page fails when:
 - maths is left untypeset (raw `$$`, a `.math` element MathJax did not render, a MathJax error), or the
   backprop chapter has no typeset maths at all;
 - nbdev directives (`#| ...` lines) show in its code, or the Colab install cell or nbgrader markers do;
-- a chapter has no executed output, or an exercise solution is not folded.
+- a chapter has no executed output, or an exercise solution is not folded;
+- a cell flagged `slow` is rendered without its output: none recorded by `make bench` for its code, or the
+  recorded one not shown.
 It saves screenshots of the index and of two chapters for a reviewer. Its last line reads
 `book-check: N passed, M failed` (pages).
 """
@@ -83,6 +85,8 @@ const done = arguments[arguments.length - 1];
     mathTypeset: document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML, mjx-container').length,
     mathUntypeset: math.filter(m => !m.querySelector('.MathJax, .MathJax_Display, .MathJax_CHTML, mjx-container, script[type^="math/tex"]')).length,
     mathErrors: document.querySelectorAll('.MathJax_Error, merror, mjx-merror').length,
+    slowCells: document.querySelectorAll('.tag_slow-output').length,
+    slowWithout: [...document.querySelectorAll('.tag_slow-output')].filter(c => !c.querySelector('.cell_output')).length,
     solutions: [...document.querySelectorAll('details')].filter(d => /solution/i.test(d.querySelector('summary')?.textContent || '')).map(d => d.open),
   });
 })();
@@ -119,6 +123,9 @@ def check_page(drv, base, site, rel, expect):
     if r['mathErrors']: fails.append(f"{r['mathErrors']} MathJax error(s)")
     if expect.get('maths') and not r['mathTypeset']: fails.append('no typeset maths (MathJax did not run)')
     if expect.get('outputs') and not r['outputs']: fails.append('no executed output: the notebook was not run')
+    n_missing = r['text'].count('slow-output-missing')
+    if n_missing: fails.append(f'{n_missing} slow cell(s) shown without their output (none recorded for their code: run `make bench`)')
+    if r['slowWithout']: fails.append(f"{r['slowWithout']} of {r['slowCells']} slow cells rendered without the output recorded for them")
     n_sol = expect.get('solutions', 0)
     if n_sol and len(r['solutions']) < n_sol:
         fails.append(f"{n_sol} exercise solutions, but {len(r['solutions'])} folded ones")

@@ -5,6 +5,7 @@ package's tests in tests/ with pytest; end with one summary line.
 with its result, adds the student-version checks (tools/student_check.py: each student version must
 fail at its first exercise), runs pytest (with `--slow` when `--flags slow` is given) and prints
 `N passed, N failed` as the last line, counting notebooks, student versions and pytest tests.
+With `--path nbs/X.ipynb` only X (and its student version) is run and counted, then pytest.
 Arguments go to nbdev_test.
 """
 import os, re, subprocess, sys, time
@@ -15,7 +16,10 @@ from student_check import check_student_versions
 
 def main(args):
     cfg = get_config()
-    names = sorted(p.name for p in nbglob(cfg.nbs_path, as_path=True) if not (p.parent/'.notest').exists())
+    # `--path` narrows the run to one notebook or folder: only what nbdev_test runs is named and counted.
+    where = Path(args[args.index('--path') + 1]) if '--path' in args else Path(cfg.nbs_path)
+    found = [where] if where.suffix == '.ipynb' else nbglob(where, as_path=True)
+    names = sorted(p.name for p in map(Path, found) if p.exists() and not (p.parent/'.notest').exists())
     n_workers = int(args[args.index('--n_workers') + 1]) if '--n_workers' in args else 1
     # Notebooks run side by side share the cores: one thread each beats threads fighting over them.
     if n_workers > 1: os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -25,7 +29,7 @@ def main(args):
     sys.stderr.write(proc.stderr); sys.stderr.flush()
     failed = set(re.findall(r'^\t(\S+\.ipynb)$', proc.stderr.split('Tests Failed On The Following Notebooks:')[-1], re.M)) if proc.returncode else set()
     if proc.returncode and not failed: failed = set(names)  # nbdev_test itself broke: nothing is known to pass
-    results = [(n, n not in failed, '') for n in names] + check_student_versions(cfg.nbs_path, n_workers)
+    results = [(n, n not in failed, '') for n in names] + check_student_versions(cfg.nbs_path, n_workers, only=set(names) if '--path' in args else None)
     for name, ok, msg in results: print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + msg if msg else ''}")
     n_bad = sum(not ok for _, ok, _ in results)
     print(f'{len(results)} notebooks in {time.time()-start:.0f}s', flush=True)
