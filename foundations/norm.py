@@ -62,14 +62,16 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     _check_batch_norm(x, running_mean, running_var, training)
     dims, shape = [d for d in range(x.ndim) if d != 1], [1, -1] + [1] * (x.ndim - 2)
     if training:
-        mean, var = x.mean(dims), x.var(dims, correction=0)
+        mean = x.mean(dims)
+        xc = x - mean.view(shape)
+        var = (xc * xc).mean(dims)                          # the biased variance: the mean square of the centred x
         if running_mean is not None:
             n = x.numel() // x.shape[1]
             with torch.no_grad():
                 running_mean.mul_(1 - momentum).add_(momentum * mean)
                 running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
-    else: mean, var = running_mean, running_var
-    y = (x - mean.view(shape)) / (var.view(shape) + eps).sqrt()
+    else: mean, var = running_mean, running_var; xc = x - mean.view(shape)
+    y = xc / (var.view(shape) + eps).sqrt()
     if weight is not None: y = y * weight.view(shape)
     if bias is not None: y = y + bias.view(shape)
     return y

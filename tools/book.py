@@ -31,7 +31,7 @@ BUILD_REQS = {'sphinx': 'sphinx', 'myst_nb': 'myst-nb', 'sphinx_book_theme': 'sp
               'jupyter_server_mathjax': 'jupyter-server-mathjax'}
 COLAB_BADGE = 'https://colab.research.google.com/assets/colab-badge.svg'
 SLOW_STORE = BOOK/'slow_outputs'     # the outputs of slow cells, recorded by tools/bench.py
-SLOW_MISSING = 'slow-output-missing'  # book-check fails on a page that says this
+SLOW_MISSING = 'slow-output-missing'  # the class of the warning shown instead: book-check fails on a page with one
 NBGRADER_MARKERS = {'### BEGIN SOLUTION', '### END SOLUTION', '### BEGIN HIDDEN TESTS', '### END HIDDEN TESTS'}
 
 def settings():
@@ -147,7 +147,7 @@ def slow_outputs(name):
 
 def process(nb, name, s, lib, deps, nbs, local_docs):
     "The book's copy of notebook `nb` (a dict), named `name` (its file name without .ipynb)."
-    cells, out, n_slow, install_done = nb['cells'], [], 0, False
+    cells, out, n_slow, n_missing, install_done = nb['cells'], [], 0, 0, False
     slow_kept, slow_when, slow_bytes = slow_outputs(name)
     sol = [i for i, c in enumerate(cells) if c.get('metadata', {}).get('nbgrader', {}).get('solution')]
     note_at = None
@@ -177,8 +177,9 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
             n_slow += 1
             kept = slow_kept.get(c.get('id'))
             if kept is None or kept['code'] != code_hash(src(c)):
-                out.append(md_cell(':::{warning}\nThe cell below is flagged `slow` (it runs for minutes) and has no '
-                                   f'recorded output: {SLOW_MISSING}. Run `make bench`, or the notebook, to see it.\n:::\n\n'
+                n_missing += 1
+                out.append(md_cell(f':::{{warning}}\n:class: {SLOW_MISSING}\nThe cell below is flagged `slow` (it runs for minutes) '
+                                   'and has no recorded output. Run `make bench`, or the notebook, to see it.\n:::\n\n'
                                    f'```python\n{code.strip()}\n```\n'))
                 continue
             out.append(md_cell(f'*The cell below is flagged `slow` (it runs for minutes): the book does not run it, '
@@ -209,7 +210,7 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
     nb['nbformat'], nb['nbformat_minor'] = 4, 4
     nb['metadata'] = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}
     nb['metadata'].setdefault('kernelspec', {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'})
-    return nb, n_slow
+    return nb, (n_slow, n_missing)
 
 def toc_cell(chapters, end_matter):
     "The book's table of contents, a hidden toctree at the end of the index."
@@ -300,7 +301,8 @@ def main(argv=None):
     notebooks, written, slow = prepare(s)
     print(f'book: {len(notebooks)} notebooks prepared in {SRC.relative_to(root)}/ '
           f'({len(written)} changed: {", ".join(written) or "none"}); '
-          f'{sum(slow.values())} slow cells shown with their recorded outputs, not run')
+          f'{sum(n for n, _ in slow.values())} slow cells not run, shown with the outputs `make bench` recorded, '
+          f'{sum(m for _, m in slow.values())} of them without (none recorded for their code)')
     if args.prepare: return 0
     out = root/s.get('doc_path', '_docs')
     env = {**os.environ,

@@ -85,6 +85,7 @@ const done = arguments[arguments.length - 1];
     mathTypeset: document.querySelectorAll('.MathJax, .MathJax_Display, .MathJax_CHTML, mjx-container').length,
     mathUntypeset: math.filter(m => !m.querySelector('.MathJax, .MathJax_Display, .MathJax_CHTML, mjx-container, script[type^="math/tex"]')).length,
     mathErrors: document.querySelectorAll('.MathJax_Error, merror, mjx-merror').length,
+    slowMissing: document.querySelectorAll('.slow-output-missing').length,
     slowCells: document.querySelectorAll('.tag_slow-output').length,
     slowWithout: [...document.querySelectorAll('.tag_slow-output')].filter(c => !c.querySelector('.cell_output')).length,
     solutions: [...document.querySelectorAll('details')].filter(d => /solution/i.test(d.querySelector('summary')?.textContent || '')).map(d => d.open),
@@ -123,7 +124,7 @@ def check_page(drv, base, site, rel, expect):
     if r['mathErrors']: fails.append(f"{r['mathErrors']} MathJax error(s)")
     if expect.get('maths') and not r['mathTypeset']: fails.append('no typeset maths (MathJax did not run)')
     if expect.get('outputs') and not r['outputs']: fails.append('no executed output: the notebook was not run')
-    n_missing = r['text'].count('slow-output-missing')
+    n_missing = r['slowMissing']
     if n_missing: fails.append(f'{n_missing} slow cell(s) shown without their output (none recorded for their code: run `make bench`)')
     if r['slowWithout']: fails.append(f"{r['slowWithout']} of {r['slowCells']} slow cells rendered without the output recorded for them")
     n_sol = expect.get('solutions', 0)

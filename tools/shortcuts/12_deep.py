@@ -12,6 +12,12 @@ LIBRARY = {  # grade_id of the solution cell: an answer that calls the library f
     if isinstance(normalized_shape, int): normalized_shape = (normalized_shape,)
     return F.rms_norm(x, normalized_shape, weight, eps)
 ''',
+    # PyTorch's folding of batch norm into a convolution
+    'fuse_conv_bn': '''def fuse_conv_bn(conv, bn):
+    "torch.nn.utils.fuse_conv_bn_eval."
+    import copy
+    return torch.nn.utils.fuse_conv_bn_eval(copy.deepcopy(conv).eval(), copy.deepcopy(bn).eval())
+''',
 }
 
 PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must earn: more than 0, less than full)
@@ -32,4 +38,17 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
     dims = tuple(range(-len(normalized_shape), 0))
     return x / torch.sqrt((x * x).mean(dims, keepdim=True) + eps)
 ''', 1.0),
+    # the convolution's bias is forgotten: right only where the convolution has none
+    'fuse_conv_bn': ('''def fuse_conv_bn(conv, bn):
+    scale = 1 / torch.sqrt(bn.running_var + bn.eps)
+    if bn.weight is not None: scale = scale * bn.weight
+    shift = -bn.running_mean * scale
+    if bn.bias is not None: shift = shift + bn.bias
+    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, conv.dilation,
+                      conv.groups, padding_mode=conv.padding_mode, dtype=conv.weight.dtype)
+    with torch.no_grad():
+        fused.weight.copy_(conv.weight * scale[:, None, None, None])
+        fused.bias.copy_(shift)
+    return fused
+''', 0.67),
 }
