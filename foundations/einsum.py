@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LETTERS', 'Parsed', 'DTYPES', 'einsum', 'parse_einsum', 'plan_naive', 'plan_pairwise', 'split_spec', 'ell_labels',
-           'parse_term', 'output_labels', 'diagonals', 'label_sizes', 'sum_dtype', 'has_bmm', 'result_dtype',
-           'einsum_dtypes', 'Plan', 'from_sublists', 'einsum_args', 'einsum_naive', 'einsum_pairwise']
+           'parse_term', 'output_labels', 'diagonals', 'label_sizes', 'Plan', 'sum_dtype', 'has_bmm', 'result_dtype',
+           'einsum_dtypes', 'from_sublists', 'einsum_args', 'einsum_naive', 'einsum_pairwise']
 
 # %% ../nbs/03_einsum.ipynb #8b529b4a
 import math, string, torch
@@ -53,8 +53,6 @@ def output_labels(out, labels):
         if l in (pre + post)[:i]: raise ValueError(f"index {l!r} appears more than once in the output {out!r}")
         if l not in letters: raise ValueError(f"output index {l!r} does not appear in any input")
     return (*pre, *(ell_labels(n_ell) if ell else ()), *post)
-
-# %% ../nbs/03_einsum.ipynb #a399f82a
 def diagonals(shape, labels, k=0):
     "For the labels repeated in operand `k`: the dims `(i, j)` of each `x.diagonal(0, i, j)` to take, then the shape and labels after them."
     shape, labels, diags = list(shape), list(labels), []
@@ -78,6 +76,8 @@ def label_sizes(shapes, labels):
             if sizes.get(l, 1) == 1: sizes[l], where[l] = n, k
     return sizes
 
+
+# %% ../nbs/03_einsum.ipynb #a399f82a
 Parsed = namedtuple('Parsed', 'labels shapes diags out sizes')
 
 def parse_einsum(spec, shapes):
@@ -88,6 +88,35 @@ def parse_einsum(spec, shapes):
     out = output_labels(out, labels)
     diags, shapes, labels = zip(*[diagonals(s, ls, k) for k, (s, ls) in enumerate(zip(shapes, labels))])
     return Parsed(labels, shapes, diags, out, label_sizes(shapes, labels))
+
+# %% ../nbs/03_einsum.ipynb #26d0b944
+Tensor = torch.Tensor                             # the methods the plans call: Tensor.permute, Tensor.reshape, ...
+
+# %% ../nbs/03_einsum.ipynb #f1c6c141
+class Plan(tuple):
+    "Steps `(f, i, j, args)` on a list of tensors `xs`: `xs[i] = f(xs[i], *args)`, or `f(xs[i], xs[j], *args)`. The result ends in `xs[0]`."
+    def __repr__(self):
+        def show(f, i, j, args):
+            if f in (Tensor.permute, Tensor.reshape) and args[0]: args = args[0]
+            a = [f'x{j}'] * (j is not None) + [repr(x) for x in args]
+            if getattr(Tensor, f.__name__, None) is f: return f"x{i} = x{i}.{f.__name__}({', '.join(a)})"
+            return f"x{i} = torch.{f.__name__}({', '.join([f'x{i}'] + a)})"
+        return '\n'.join(show(*s) for s in self) or '(nothing to do)'
+
+# %% ../nbs/03_einsum.ipynb #bdedd72c
+def run(plan, ops):
+    "Carry out `plan` on the operands `ops`."
+    xs = list(ops)
+    for f, i, j, args in plan: xs[i] = f(xs[i], *args) if j is None else f(xs[i], xs[j], *args)
+    return xs[0]
+
+def arrange(k, labels, shape, order, target):
+    "Steps that permute operand `k` (dims named `labels`) to the labels in `order`, the rest (size 1) last, and reshape it to `target`."
+    perm = [labels.index(l) for l in order if l in labels]
+    perm += [d for d in range(len(labels)) if d not in perm]
+    steps = [(Tensor.permute, k, None, (tuple(perm),))] if perm != sorted(perm) else []
+    if tuple(shape[d] for d in perm) != tuple(target): steps.append((Tensor.reshape, k, None, (tuple(target),)))
+    return steps
 
 # %% ../nbs/03_einsum.ipynb #3b5f3d86
 DTYPES = frozenset(getattr(torch, n) for n in ['bool', 'uint8', 'int8', 'int16', 'int32', 'int64', 'uint16', 'uint32', 'uint64',
@@ -138,27 +167,7 @@ def einsum_dtypes(p, dtypes):
     arithmetic = len(dtypes) > 1 or len(p.sizes) > len(p.out)
     return dt, (torch.int64 if arithmetic and not (dt.is_floating_point or dt.is_complex) else dt)
 
-# %% ../nbs/03_einsum.ipynb #26d0b944
-Tensor = torch.Tensor                             # the methods the plans call: Tensor.permute, Tensor.reshape, ...
-
-# %% ../nbs/03_einsum.ipynb #f1c6c141
-class Plan(tuple):
-    "Steps `(f, i, j, args)` on a list of tensors `xs`: `xs[i] = f(xs[i], *args)`, or `f(xs[i], xs[j], *args)`. The result ends in `xs[0]`."
-    def __repr__(self):
-        def show(f, i, j, args):
-            if f in (Tensor.permute, Tensor.reshape) and args[0]: args = args[0]
-            a = [f'x{j}'] * (j is not None) + [repr(x) for x in args]
-            if getattr(Tensor, f.__name__, None) is f: return f"x{i} = x{i}.{f.__name__}({', '.join(a)})"
-            return f"x{i} = torch.{f.__name__}({', '.join([f'x{i}'] + a)})"
-        return '\n'.join(show(*s) for s in self) or '(nothing to do)'
-
-# %% ../nbs/03_einsum.ipynb #bdedd72c
-def run(plan, ops):
-    "Carry out `plan` on the operands `ops`."
-    xs = list(ops)
-    for f, i, j, args in plan: xs[i] = f(xs[i], *args) if j is None else f(xs[i], xs[j], *args)
-    return xs[0]
-
+# %% ../nbs/03_einsum.ipynb #0636f766
 def prepare(p, dtypes, work):
     "The first steps of both strategies: take each operand's diagonals, and bring it to the `work` dtype."
     steps = []
@@ -168,15 +177,7 @@ def prepare(p, dtypes, work):
         if dt != work: steps.append((Tensor.to, k, None, (work,)))
     return steps
 
-def arrange(k, labels, shape, order, target):
-    "Steps that permute operand `k` (dims named `labels`) to the labels in `order`, the rest (size 1) last, and reshape it to `target`."
-    perm = [labels.index(l) for l in order if l in labels]
-    perm += [d for d in range(len(labels)) if d not in perm]
-    steps = [(Tensor.permute, k, None, (tuple(perm),))] if perm != sorted(perm) else []
-    if tuple(shape[d] for d in perm) != tuple(target): steps.append((Tensor.reshape, k, None, (tuple(target),)))
-    return steps
-
-# %% ../nbs/03_einsum.ipynb #85ef3430
+# %% ../nbs/03_einsum.ipynb #3ff61836
 def from_sublists(*args):
     "`(spec, operands)` from torch.einsum's sublist form `(x, [0, 1], y, [1, 2], [0, 2])`: 0-25 are `A-Z`, 26-51 `a-z`, `...` is `...`."
     def letters(subs):
@@ -196,10 +197,11 @@ def einsum_args(spec, ops):
     try: return spec, ops, tuple([o.shape for o in ops]), tuple([o.dtype for o in ops])
     except AttributeError: raise ValueError(f"operands must be tensors, not {[type(o).__name__ for o in ops]}") from None
 
+# %% ../nbs/03_einsum.ipynb #85ef3430
 def plan_naive(spec, shapes, dtypes):
     "The naive strategy's steps: align every operand on every label, multiply them all, sum the labels the output lacks."
     p = parse_einsum(spec, shapes)
-    dt, work = einsum_dtypes(p, dtypes)
+    dt, work = einsum_dtypes(p, dtypes)                   # PyTorch's result dtype; the dtype to compute in
     order = (*p.out, *(l for l in p.sizes if l not in p.out))
     steps = prepare(p, dtypes, work)
     for k, (ls, s) in enumerate(zip(p.labels, p.shapes)):
@@ -210,7 +212,7 @@ def plan_naive(spec, shapes, dtypes):
 
 def einsum_naive(spec, *ops):
     "Einstein summation the direct way: every product of the loop in one broadcast tensor, then a sum."
-    spec, ops, shapes, dtypes = einsum_args(spec, ops)
+    spec, ops, shapes, dtypes = einsum_args(spec, ops)    # checked, in any of torch.einsum's calling forms
     return run(plan_naive(spec, shapes, dtypes), ops)
 
 # %% ../nbs/03_einsum.ipynb #10645d51

@@ -31,27 +31,36 @@ def layer_stats(x, layers):
     means, stds = zip(*stats)
     return torch.stack(means), torch.stack(stds)
 
+# %% ../nbs/04_init.ipynb #a5210fc6
+def _layout(w, layout):
+    "The layout of `w`'s first two dimensions, 'in_out' or 'out_in': `layout`, checked, or the default for `w.ndim`."
+    if w.ndim < 2:
+        raise ValueError(f'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions: got shape {tuple(w.shape)}')
+    if layout is None: layout = 'in_out' if w.ndim == 2 else 'out_in'
+    if layout not in ('in_out', 'out_in'): raise ValueError(f"layout must be 'in_out', 'out_in' or None, got {layout!r}")
+    return layout
+
+_modes = ('fan_in', 'fan_out', 'fan_avg')
+
+def _mode(mode):
+    "`mode`, checked and lower-cased: 'fan_in', 'fan_out' or 'fan_avg' (case is ignored, as in PyTorch)."
+    if not isinstance(mode, str) or mode.lower() not in _modes: raise ValueError(f'mode must be one of {list(_modes)}, got {mode!r}')
+    return mode.lower()
+
 # %% ../nbs/04_init.ipynb #9d63bdd7
 def calc_fans(w, layout=None):
     """`(fan_in, fan_out)` of the weight `w`. `layout` orders its first two dimensions: 'in_out' (ours, as `lin`
     uses: `n_in x n_out`) or 'out_in' (PyTorch's: `nn.Linear` is `n_out x n_in`, `nn.Conv2d` is `out x in x kh x kw`).
     The default, None, is 'in_out' for a 2-D weight and 'out_in' for more dimensions. The dimensions after the
     first two are a kernel: every input and every output is connected through all its positions."""
-    if w.ndim < 2:
-        raise ValueError(f'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions: got shape {tuple(w.shape)}')
-    if layout is None: layout = 'in_out' if w.ndim == 2 else 'out_in'
-    if layout not in ('in_out', 'out_in'): raise ValueError(f"layout must be 'in_out', 'out_in' or None, got {layout!r}")
-    n_in, n_out = (w.shape[0], w.shape[1]) if layout == 'in_out' else (w.shape[1], w.shape[0])
+    n_in, n_out = (w.shape[0], w.shape[1]) if _layout(w, layout) == 'in_out' else (w.shape[1], w.shape[0])
     kernel = math.prod(w.shape[2:])
     return n_in * kernel, n_out * kernel
 
-_modes = ('fan_in', 'fan_out', 'fan_avg')
-
 def calc_fan(w, mode='fan_in', layout=None):
     "The fan that `mode` picks: 'fan_in', 'fan_out', or 'fan_avg' (their mean, for Xavier); case is ignored, as in PyTorch."
-    if not isinstance(mode, str) or mode.lower() not in _modes: raise ValueError(f'mode must be one of {list(_modes)}, got {mode!r}')
     fan_in, fan_out = calc_fans(w, layout)
-    return dict(fan_in=fan_in, fan_out=fan_out, fan_avg=(fan_in + fan_out) / 2)[mode.lower()]
+    return dict(fan_in=fan_in, fan_out=fan_out, fan_avg=(fan_in + fan_out) / 2)[_mode(mode)]
 
 # %% ../nbs/04_init.ipynb #343f5ed7
 _gains = {**dict.fromkeys(['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
@@ -60,14 +69,22 @@ _gains = {**dict.fromkeys(['linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpo
 
 def calc_gain(nonlinearity, param=None):
     "The gain for weights followed by `nonlinearity` (a `torch.nn.functional` name); `param` is leaky_relu's negative slope (default 0.01)."
-    if nonlinearity == 'leaky_relu':
-        if param is None: param = 0.01
-        elif isinstance(param, bool) or not isinstance(param, (int, float)):
-            raise ValueError(f"leaky_relu's negative slope must be an int or a float, got {param!r}")
-        return math.sqrt(2 / (1 + param**2))
+    if nonlinearity == 'leaky_relu': return math.sqrt(2 / (1 + _slope(param)**2))
+    return _gains[_gain_name(nonlinearity)]
+
+# %% ../nbs/04_init.ipynb #e6e004fc
+def _slope(param):
+    "leaky_relu's negative slope `param`: 0.01 when None, else an `int` or a `float`, as PyTorch requires."
+    if param is None: return 0.01
+    if isinstance(param, bool) or not isinstance(param, (int, float)):
+        raise ValueError(f"leaky_relu's negative slope must be an int or a float, got {param!r}")
+    return param
+
+def _gain_name(nonlinearity):
+    "`nonlinearity`, checked to be a name `calc_gain` knows."
     if not isinstance(nonlinearity, str) or nonlinearity not in _gains:
         raise ValueError(f"unsupported nonlinearity {nonlinearity!r}: use one of {[*_gains, 'leaky_relu']}")
-    return _gains[nonlinearity]
+    return nonlinearity
 
 # %% ../nbs/04_init.ipynb #45e680ec
 def _stated(w, mode, layout, name):
@@ -78,15 +95,11 @@ def _stated(w, mode, layout, name):
                          f"(n_out x n_in, as nn.Linear stores it)")
     return layout
 
-# %% ../nbs/04_init.ipynb #6f55f5c7
-def init_std_(w, std, dist='normal', generator=None):
-    "Fill `w` in place with mean 0 and standard deviation `std`, from a 'normal' or a 'uniform' distribution."
+# %% ../nbs/04_init.ipynb #7bd7a967
+def _check_init(dist, std):
+    "Refuse a `dist` other than 'normal' and 'uniform', and a negative `std`."
     if dist not in ('normal', 'uniform'): raise ValueError(f"dist must be 'normal' or 'uniform', got {dist!r}")
     if std < 0: raise ValueError(f'std must be at least 0, got {std}')
-    with torch.no_grad():
-        if dist == 'normal': return w.normal_(0., std, generator=generator)
-        bound = math.sqrt(3.) * std                          # uniform on [-bound, bound] has this std
-        return w.uniform_(-bound, bound, generator=generator)
 
 def _no_elements(w):
     "True, with PyTorch's warning, when `w` has no elements to fill."
@@ -94,12 +107,21 @@ def _no_elements(w):
     warnings.warn('Initializing zero-element tensors is a no-op', stacklevel=3)
     return True
 
+# %% ../nbs/04_init.ipynb #6f55f5c7
+def init_std_(w, std, dist='normal', generator=None):
+    "Fill `w` in place with mean 0 and standard deviation `std`, from a 'normal' or a 'uniform' distribution."
+    _check_init(dist, std)
+    with torch.no_grad():
+        if dist == 'normal': return w.normal_(0., std, generator=generator)
+        bound = math.sqrt(3.) * std                          # uniform on [-bound, bound] has this std
+        return w.uniform_(-bound, bound, generator=generator)
+
 def init_xavier_(w, gain=1., mode='fan_avg', dist='normal', layout=None, generator=None):
     "Xavier/Glorot init of `w` in place: std `gain/sqrt(fan)`, by default with the mean of fan_in and fan_out."
-    if _no_elements(w): return w
+    if _no_elements(w): return w           # nothing to fill: warn, as PyTorch does
     return init_std_(w, gain / math.sqrt(calc_fan(w, mode, _stated(w, mode, layout, 'init_xavier_'))), dist, generator)
 
 def init_kaiming_(w, a=0, mode='fan_in', nonlinearity='leaky_relu', dist='normal', layout=None, generator=None):
     "Kaiming/He init of `w` in place: std `calc_gain(nonlinearity, a)/sqrt(fan)`; by default a leaky ReLU of slope `a`=0, a ReLU."
-    if _no_elements(w): return w
+    if _no_elements(w): return w           # nothing to fill: warn, as PyTorch does
     return init_std_(w, calc_gain(nonlinearity, a) / math.sqrt(calc_fan(w, mode, _stated(w, mode, layout, 'init_kaiming_'))), dist, generator)

@@ -137,23 +137,28 @@ class MyLinear(torch.autograd.Function):
         grad_b = g.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
         return grad_inp, grad_w, grad_b
 
-# %% ../nbs/06_refactor.ipynb #0175ca88
+# %% ../nbs/06_refactor.ipynb #377eb3a7
 def _kaiming_weight(n_out, n_in):
     "An `n_out x n_in` weight drawn as `nn.init.kaiming_normal_` draws it for a ReLU layer, std `sqrt(2 / n_in)`; empty if `n_in` is 0."
     return torch.randn(n_out, n_in) * (math.sqrt(2 / n_in) if n_in else 0.)
 
+def _check_width(layer, x):
+    "Refuse an input `x` whose last dimension is not the `layer`'s `n_in`, naming the shapes."
+    if x.ndim == 0 or x.shape[-1] != layer.n_in:
+        raise ValueError(f'{type(layer).__name__}({layer.n_in}, {layer.n_out}) got input of shape {tuple(x.shape)}: '
+                         f'last dimension must be {layer.n_in}')
+
+# %% ../nbs/06_refactor.ipynb #0175ca88
 class LinearLayer(nn.Module):
     "`nn.Linear` from scratch: `weight` is `n_out x n_in`, Kaiming normal; `bias` starts at zero."
     def __init__(self, n_in, n_out):
         super().__init__()
         self.n_in, self.n_out = n_in, n_out
-        self.weight = nn.Parameter(_kaiming_weight(n_out, n_in))
+        self.weight = nn.Parameter(_kaiming_weight(n_out, n_in))    # torch.randn(n_out, n_in) * sqrt(2 / n_in)
         self.bias = nn.Parameter(torch.zeros(n_out))
     def forward(self, x):
         "`x @ weight.T + bias` for `x` of shape `(*, n_in)`."
-        if x.ndim == 0 or x.shape[-1] != self.n_in:
-            raise ValueError(f'{type(self).__name__}({self.n_in}, {self.n_out}) got input of shape {tuple(x.shape)}: '
-                             f'last dimension must be {self.n_in}')
+        _check_width(self, x)
         return x @ self.weight.T + self.bias
 
 # %% ../nbs/06_refactor.ipynb #4a863d1e
@@ -172,17 +177,12 @@ class Module:
         elif isinstance(value, (nn.Parameter, Module)):
             raise AttributeError(f'cannot assign {name!r} before Module.__init__() ran: call super().__init__() first in {type(self).__name__}.__init__')
         super().__setattr__(name, value)
-    def __delattr__(self, name):
-        self._params.pop(name, None); self._modules.pop(name, None)
-        super().__delattr__(name)
     def _all_params(self, prefix):
         yield from ((prefix + k, p) for k, p in self._params.items())
         for k, m in self._modules.items(): yield from m._all_params(f'{prefix}{k}.')
     def named_parameters(self):
         "`(dotted name, parameter)` pairs: own parameters first, then each sub-module's; each parameter once."
-        seen = set()
-        for k, p in self._all_params(''):
-            if id(p) not in seen: seen.add(id(p)); yield k, p
+        return _each_once(self._all_params(''))
     def parameters(self):
         "All parameters, as `named_parameters` orders them."
         for _, p in self.named_parameters(): yield p
@@ -191,6 +191,21 @@ class Module:
         for p in self.parameters(): p.grad = None
     def __call__(self, *args, **kwargs): return self.forward(*args, **kwargs)
     def forward(self, *args, **kwargs): raise NotImplementedError(f'{type(self).__name__} must implement forward')
+
+# %% ../nbs/06_refactor.ipynb #f00469f0
+from fastcore.basics import patch
+
+def _each_once(named):
+    "The `(name, parameter)` pairs of `named`, each parameter only the first time it comes: a tied parameter is listed once."
+    seen = set()
+    for k, p in named:
+        if id(p) not in seen: seen.add(id(p)); yield k, p
+
+@patch
+def __delattr__(self:Module, name):
+    "Delete the attribute, and its entry in `_params` or `_modules`."
+    self._params.pop(name, None); self._modules.pop(name, None)
+    super(Module, self).__delattr__(name)
 
 # %% ../nbs/06_refactor.ipynb #741f0b0d
 class Linear(Module):
