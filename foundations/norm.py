@@ -119,9 +119,10 @@ class ResBlock(nn.Module):
                      nn.Sequential(Conv2d(c_in, c_out, 1, stride, bias=False), BatchNorm2d(c_out)))
     def forward(self, x): return F.relu(self.convs(x) + self.skip(x))
 
-def resnet(channels=(16, 32, 64), n_classes=10, c_in=1):
-    "A first 3x3 conv, one `ResBlock` per entry of `channels` (stride 2 from the second on), average pooling and a linear layer."
+def resnet(channels=(16, 32, 64), n_classes=10, c_in=1, size=28):
+    "A first 3x3 conv, a `ResBlock` per further entry of `channels` (stride 2 where the channels grow), and a linear layer on the flattened maps of (N, `c_in`, `size`, `size`) images."
     layers, c = [Conv2d(c_in, channels[0], 3, padding=1, bias=False), BatchNorm2d(channels[0]), nn.ReLU()], channels[0]
-    for i, c_out in enumerate(channels):
-        layers.append(ResBlock(c, c_out, stride=1 if i == 0 else 2)); c = c_out
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, n_classes))
+    for c_out in channels[1:]:
+        stride = 2 if c_out > c else 1
+        layers.append(ResBlock(c, c_out, stride)); c, size = c_out, (size + stride - 1) // stride
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, n_classes))

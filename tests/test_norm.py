@@ -7,6 +7,7 @@ from torch import nn
 import torch.nn.functional as F
 from torch.testing import assert_close
 from foundations.norm import batch_norm, layer_norm, BatchNorm1d, BatchNorm2d, LayerNorm, LayerStats, ResBlock, resnet
+from foundations.conv import Conv2d
 
 def both(f_ours, f_theirs, inputs, seed=0):
     "Outputs and gradients (for a random upstream gradient) of both functions on copies of `inputs` (None stays None)."
@@ -137,11 +138,20 @@ def test_res_block_shapes_and_identity_path(c_in, c_out, stride):
 
 def test_resnet_learns_a_little():
     torch.manual_seed(0)
-    net = resnet(channels=(4, 8))
-    assert net(torch.randn(3, 1, 28, 28)).shape == (3, 10)
+    assert resnet(channels=(4, 8))(torch.randn(3, 1, 28, 28)).shape == (3, 10)
+    net = resnet(channels=(4, 8), size=12)
     x, y = torch.randn(64, 1, 12, 12), torch.randint(0, 10, (64,))
     opt = torch.optim.Adam(net.parameters(), lr=1e-2)
     first = F.cross_entropy(net(x), y).item()
     for _ in range(30):
         opt.zero_grad(); loss = F.cross_entropy(net(x), y); loss.backward(); opt.step()
     assert loss.item() < 0.7 * first                                               # it fits the batch
+
+@pytest.mark.parametrize('channels,size,c_in', [((4, 8, 16), 28, 1), ((4, 8, 8, 16), 9, 3), ((6,), 5, 2), ((4, 4), 7, 1)])
+def test_resnet_halves_where_the_channels_grow(channels, size, c_in):
+    net = resnet(channels, n_classes=7, c_in=c_in, size=size)
+    blocks = [m for m in net if isinstance(m, ResBlock)]
+    assert [b.convs[0].stride[0] for b in blocks] == [2 if b > a else 1 for a, b in zip(channels, channels[1:])]
+    assert all(isinstance(m, (Conv2d, nn.Linear)) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    assert all(isinstance(m, BatchNorm2d) for m in net.modules() if isinstance(m, nn.BatchNorm2d))
+    assert net(torch.randn(2, c_in, size, size)).shape == (2, 7)
