@@ -71,7 +71,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
                 running_mean.mul_(1 - momentum).add_(momentum * mean)
                 running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))
     else: mean, var = running_mean, running_var; xc = x - mean.view(shape)
-    y = xc / (var.view(shape) + eps).sqrt()
+    y = xc * (var.view(shape) + eps).rsqrt()                # times 1 / sqrt(var + eps)
     if weight is not None: y = y * weight.view(shape)
     if bias is not None: y = y + bias.view(shape)
     return y
