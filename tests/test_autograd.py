@@ -775,3 +775,15 @@ def test_a_second_copy_of_the_class_mixes_with_the_package():
     F.cross_entropy(xt, targ).backward()
     torch.testing.assert_close(ours.grad, xt.grad)
     with pytest.raises(TypeError, match='needs logits as a foundations.autograd.Tensor'): ag.cross_entropy(x, targ)
+
+@pytest.mark.parametrize('dtype', [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64])
+def test_cross_entropy_takes_every_integer_dtype(dtype):
+    "Targets of any integer dtype are class indices (a uint8 tensor must not index as a mask): loss and gradient as F.cross_entropy's."
+    torch.manual_seed(11)
+    targ = torch.randint(0, 10, (12,))
+    for t in (targ.to(dtype), Tensor(targ.to(dtype))):
+        ours, theirs = leaves(R(12, 10) * 3)
+        loss, loss_t = cross_entropy(ours[0], t), F.cross_entropy(theirs[0], targ)
+        close(loss.data, loss_t.detach())
+        loss.backward(); loss_t.backward()
+        close(ours[0].grad, theirs[0].grad)
