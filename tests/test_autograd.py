@@ -775,3 +775,39 @@ def test_a_second_copy_of_the_class_mixes_with_the_package():
     F.cross_entropy(xt, targ).backward()
     torch.testing.assert_close(ours.grad, xt.grad)
     with pytest.raises(TypeError, match='needs logits as a foundations.autograd.Tensor'): ag.cross_entropy(x, targ)
+
+@pytest.mark.parametrize('dtype', [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64])
+def test_cross_entropy_takes_every_integer_dtype(dtype):
+    "Targets of any integer dtype are class indices (a uint8 tensor must not index as a mask): loss and gradient as F.cross_entropy's."
+    torch.manual_seed(11)
+    targ = torch.randint(0, 10, (12,))
+    for t in (targ.to(dtype), Tensor(targ.to(dtype))):
+        ours, theirs = leaves(R(12, 10) * 3)
+        loss, loss_t = cross_entropy(ours[0], t), F.cross_entropy(theirs[0], targ)
+        close(loss.data, loss_t.detach())
+        loss.backward(); loss_t.backward()
+        close(ours[0].grad, theirs[0].grad)
+
+def test_plot_graph():
+    "One box per tensor, labelled as in the text tree; one arrow per use of an input, always pointing right; leaves in blue."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from foundations.autograd import plot_graph
+    a, w, b = (Tensor(torch.randn(*s), requires_grad=True) for s in [(2, 3), (3,), (3,)])
+    e = (a * w * 0.5 + b) * (a + 1)
+    fig = plot_graph(e, dict(a=a, w=w, b=b))
+    ax = fig.axes[0]
+    boxes = {t.get_text(): t for t in ax.texts if t.get_text()}
+    labels = sorted(t.get_text() for t in ax.texts if t.get_text())
+    assert labels == sorted(['a (2, 3)', 'w (3,)', 'b (3,)'] + ['mul (2, 3)'] * 3 + ['add (2, 3)'] * 2)
+    arrows = [t for t in ax.texts if not t.get_text()]
+    assert len(arrows) == 8                                            # 2 + 2 + 2 + 2 inputs of the four operations
+    assert all(t.xy[0] > t.xyann[0] for t in arrows)                   # inputs left, results right
+    for name in ('a (2, 3)', 'w (3,)', 'b (3,)'): assert boxes[name].get_bbox_patch().get_facecolor() == to_rgba('lightblue')
+    x = Tensor(torch.randn(3), requires_grad=True)
+    arrows = [t for t in plot_graph(x * x + x, dict(x=x)).axes[0].texts if not t.get_text()]
+    into_mul = [t for t in arrows if t.xy[0] < 1]                      # the two arrows from x into x * x
+    assert len(arrows) == 4 and len(into_mul) == 2
+    assert into_mul[0].arrow_patch.get_connectionstyle().rad != into_mul[1].arrow_patch.get_connectionstyle().rad   # drawn apart
+    plt.close('all')
