@@ -8,7 +8,8 @@ The notebooks are not built in place: each is copied to _proc/book/ with
   Colab install cell hidden (still run), `#| eval: false` cells not run;
 - cells flagged `#| slow` (they take minutes) never run: each shows the outputs `make bench` recorded for it
   (book/slow_outputs/, valid while the cell's code is unchanged), or a warning that book-check fails on;
-- exercise solutions (nbgrader `solution: true`) folded, with a link to the chapter's exercise sheet;
+- exercise solutions (nbgrader `solution: true`) folded, with a link to the chapter's exercise sheet; long
+  test cells folded too, under the list of what they check (the parts of their `Rubric`);
 - links to files outside nbs/ pointed at the repository, the Colab badge drawn from a local copy;
 - a hidden first cell naming a hash of the package sources the notebook imports, so that the execution
   cache (jupyter-cache, keyed on the code) runs a notebook again when those sources change.
@@ -128,6 +129,15 @@ def code_cell(text, tags=(), **meta):
     if tags: meta['tags'] = list(tags)
     return {'cell_type': 'code', 'execution_count': None, 'metadata': meta, 'outputs': [], 'source': text}
 
+LONG_TESTS = 12   # test cells longer than this many lines are folded in the book, their parts listed above them
+_PART = re.compile(r"""\.part\(\s*(?P<q>['"])(?P<what>.*?)(?P=q)\s*,\s*(?P<w>[\d.]+)""")
+
+def test_parts(code, points):
+    "The parts of a test cell's `Rubric` (`r.part('what', weight, ...)`) with their share of `points`, as a markdown list; '' when it has none."
+    parts = [(m['what'], float(m['w'])) for m in _PART.finditer(code)]
+    total = sum(w for _, w in parts) or 1
+    return '\n'.join(f'- {what} ({points * w / total:.3g} of {points:g} points)' for what, w in parts)
+
 def sheet_note(name, s):
     "A note naming the exercise sheet of notebook `name`, or '' when it has none."
     sheet = root/'exercises'/f'{name}.ipynb'
@@ -199,6 +209,12 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
         if meta.get('nbgrader', {}).get('solution'):
             tags.append('hide-input')
             meta['mystnb'] = {'code_prompt_show': 'Show the solution', 'code_prompt_hide': 'Hide the solution'}
+        elif meta.get('nbgrader', {}).get('grade') and len(code.strip().splitlines()) > LONG_TESTS:
+            tags.append('hide-input')             # a long test cell: its parts listed, its code folded
+            n = len(code.strip().splitlines())
+            meta['mystnb'] = {'code_prompt_show': f'Show the tests ({n} lines)', 'code_prompt_hide': 'Hide the tests'}
+            spec = test_parts(code, meta['nbgrader'].get('points', 0))
+            if spec: out.append(md_cell('What the tests of the next cell check:\n\n' + spec, tags=['test-spec']))
         code = '\n'.join(l for l in code.splitlines() if l.strip() not in NBGRADER_MARKERS) \
             if meta.get('nbgrader') else code
         c['source'] = code
