@@ -249,11 +249,12 @@ def _stride(layer):
     if isinstance(s, (tuple, list)) and not s and isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)): s = layer.kernel_size
     return pair(s, 'stride')
 
-# %% ../nbs/10_conv.ipynb #896fa6d9
+# The layers that work pixel by pixel: no kernel, no stride
 POINTWISE = (nn.Identity, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
              nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid, nn.Softplus,
              nn.Dropout, nn.Dropout2d, nn.AlphaDropout, nn.BatchNorm2d)
 
+# %% ../nbs/10_conv.ipynb #896fa6d9
 class RFStep(NamedTuple):
     "One layer of the receptive-field recurrence: effective kernel size `k`, stride `s`, field size `r` and jump `j` after it, each `(h, w)`."
     layer: nn.Module
