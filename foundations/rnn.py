@@ -6,14 +6,14 @@
 __all__ = ['rnn_cell', 'recur', 'rnn', 'layer_weights', 'RNN', 'rnn_backward', 'clip_grad_norm_', 'gru_cell', 'gru', 'GRU',
            'Reader']
 
-# %% ../nbs/13_rnn.ipynb #8b446954
+# %% ../nbs/13_rnn.ipynb #e95cfdf4
 import math
 from functools import partial
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-# %% ../nbs/13_rnn.ipynb #443bf271
+# %% ../nbs/13_rnn.ipynb #e1b9a73e
 def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, act=torch.tanh):
     "One step: the new hidden state from the input `x` (N, H_in) and the state `h` (N, H)."
     a = x @ w_ih.T + h @ w_hh.T
@@ -21,7 +21,7 @@ def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, act=torch.tanh):
     if b_hh is not None: a = a + b_hh
     return act(a)
 
-# %% ../nbs/13_rnn.ipynb #b80c1d49
+# %% ../nbs/13_rnn.ipynb #da473e16
 def recur(cell, x, h0, weights):
     "Layer after layer, step after step: `cell(x_t, h, *w)` over `x` (L, N, H_in) from the states `h0` (layers, N, H); (the last layer's states (L, N, H), each layer's last state)."
     last = []
@@ -45,7 +45,7 @@ def layer_weights(m):
     "`(weight_ih, weight_hh, bias_ih, bias_hh)` of each layer of the PyTorch recurrent module `m` (None without bias)."
     return [tuple(getattr(m, f'{k}_l{i}', None) for k in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')) for i in range(m.num_layers)]
 
-# %% ../nbs/13_rnn.ipynb #cd037ed9
+# %% ../nbs/13_rnn.ipynb #26c6b653
 def _check_recurrent(m, x, hx):
     name = type(m).__name__
     if isinstance(x, nn.utils.rnn.PackedSequence): raise NotImplementedError(f'{name}: packed sequences are not supported; pad them')
@@ -57,7 +57,7 @@ def _check_recurrent(m, x, hx):
     want = (m.num_layers, m.hidden_size) if x.ndim == 2 else (m.num_layers, x.shape[0 if m.batch_first else 1], m.hidden_size)
     if hx is not None and tuple(hx.shape) != want: raise RuntimeError(f'{name}: Expected hidden size {want}, got {tuple(hx.shape)}')
 
-# %% ../nbs/13_rnn.ipynb #92c9c9a7
+# %% ../nbs/13_rnn.ipynb #3b519bca
 class _RecurrentForward:
     "`forward` of PyTorch's recurrent modules, computed by the class's `_run(x, hx)` on (L, N, H_in) and (layers, N, H)."
     def forward(self, input, hx=None):
@@ -74,7 +74,7 @@ class RNN(_RecurrentForward, nn.RNN):
     "`nn.RNN` computed by our `rnn`."
     def _run(self, x, hx): return rnn(x, hx, layer_weights(self), self.nonlinearity)
 
-# %% ../nbs/13_rnn.ipynb #93806813
+# %% ../nbs/13_rnn.ipynb #a6e45cde
 def rnn_backward(x, h0, hs, w_ih, w_hh, dout):
     "Backpropagation through time for one tanh layer with states `hs` (L, N, H) from `h0`: the gradients of `sum(out * dout)`."
     dx, dh = torch.zeros_like(x), torch.zeros_like(h0)
@@ -88,7 +88,7 @@ def rnn_backward(x, h0, hs, w_ih, w_hh, dout):
         dh = da @ w_hh                                       # on to step t - 1
     return dict(x=dx, h0=dh, w_ih=dw_ih, w_hh=dw_hh, b_ih=db, b_hh=db)
 
-# %% ../nbs/13_rnn.ipynb #52162c70
+# %% ../nbs/13_rnn.ipynb #2972c3d7
 def clip_grad_norm_(params, max_norm):
     "Rescale the gradients of `params` in place so that their total 2-norm is at most `max_norm`; returns the total norm before."
     grads = [p.grad for p in params if p.grad is not None]
@@ -96,7 +96,7 @@ def clip_grad_norm_(params, max_norm):
     for g in grads: g.mul_((max_norm / (total + 1e-6)).clamp(max=1.))
     return total
 
-# %% ../nbs/13_rnn.ipynb #b93cc8d7
+# %% ../nbs/13_rnn.ipynb #aaaa4818
 def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
     "One GRU step, `nn.GRU`'s gate order (reset, update, candidate) in the stacked weights."
     gi, gh = x @ w_ih.T, h @ w_hh.T
@@ -118,7 +118,7 @@ class GRU(_RecurrentForward, nn.GRU):
     "`nn.GRU` computed by our `gru`."
     def _run(self, x, hx): return gru(x, hx, layer_weights(self))
 
-# %% ../nbs/13_rnn.ipynb #0ed59a55
+# %% ../nbs/13_rnn.ipynb #834689cf
 class Reader(nn.Module):
     "A recurrent module `cell` (batch first) over sequences of `n_in` features, and a linear layer on its last state."
     def __init__(self, cell=None, n_in=28, hidden=128, n_out=10, num_layers=1):
