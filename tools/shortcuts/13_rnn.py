@@ -47,7 +47,7 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
     out_f, h_f = rnn(x, h0[:1], [fwd])
     out_b, h_b = rnn(x.flip(0), h0[1:], [bwd])
     return torch.cat([out_f, out_b], 2), torch.cat([h_f, h_b])
-''', 0.4),
+''', 0.5),
     # the states stop at each length, but the output is not zeroed past it
     'rnn_lengths': ('''def rnn_lengths(x, lengths, h0, weights):
     lengths = torch.as_tensor(lengths)
