@@ -131,6 +131,14 @@ def _count(v, name, least):
     if min(vs) < least: raise ValueError(f'{name} must be at least {least}, got {v!r}')
     return vs
 
+def _first_true(m):
+    "For a boolean `m` (N, C, K, H, W): the index along K of the first True (0 where there is none). One slice of K at a time: PyTorch's argmax along a short middle dimension is many times slower."
+    idx, found = torch.zeros_like(m[:, :, 0], dtype=torch.long), torch.zeros_like(m[:, :, 0])
+    for k in range(m.shape[2]):
+        hit = m[:, :, k] & ~found
+        idx.masked_fill_(hit, k); found |= hit
+    return idx
+
 def _out_size(size, k, s, p, d, ceil_mode):
     "PyTorch's output size of a pooling along one dimension: rounding up with `ceil_mode`, but no window may start in the right padding."
     n = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
@@ -183,10 +191,10 @@ class _Pool:
         inside = self.mask() > 0
         low = -math.inf if wins.is_floating_point() else torch.iinfo(wins.dtype).min
         best = wins.masked_fill(~inside, low).amax(2, keepdim=True)
-        idx = ((wins == best) & inside).to(torch.uint8).argmax(2)          # the first True in reading order
-        if wins.is_floating_point():
-            nan = wins.isnan() & inside
-            last_nan = wins.shape[2] - 1 - nan.flip(2).to(torch.uint8).argmax(2)
+        idx = _first_true((wins == best) & inside)                           # the first largest in reading order
+        nan = wins.isnan() & inside if wins.is_floating_point() else None
+        if nan is not None and nan.any():
+            last_nan = wins.shape[2] - 1 - _first_true(nan.flip(2))
             idx = torch.where(nan.any(2), last_nan, idx)
         self.empty = ~inside.any(2)              # windows that dilation and padding leave without a pixel (PyTorch allows them)
         if self.empty.any():                     # PyTorch's index there: its first place right of and below the top left
