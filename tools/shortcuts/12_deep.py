@@ -38,9 +38,9 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
     dims = tuple(range(-len(normalized_shape), 0))
     return x / torch.sqrt((x * x).mean(dims, keepdim=True) + eps)
 ''', 1.0),
-    # the convolution's bias is forgotten: right only where the convolution has none
+    # batch norm's eps is forgotten: right only where eps is 0
     'fuse_conv_bn': ('''def fuse_conv_bn(conv, bn):
-    scale = 1 / torch.sqrt(bn.running_var + bn.eps)
+    scale = 1 / torch.sqrt(bn.running_var)
     if bn.weight is not None: scale = scale * bn.weight
     shift = -bn.running_mean * scale
     if bn.bias is not None: shift = shift + bn.bias
@@ -48,7 +48,7 @@ PARTIAL = {  # grade_id: (an answer right on some cases only, the points it must
                       conv.groups, padding_mode=conv.padding_mode, dtype=conv.weight.dtype)
     with torch.no_grad():
         fused.weight.copy_(conv.weight * scale[:, None, None, None])
-        fused.bias.copy_(shift)
+        fused.bias.copy_(shift + (conv.bias * scale if conv.bias is not None else 0))
     return fused
-''', 0.67),
+''', 0.33),
 }
