@@ -108,6 +108,9 @@ def imported(code, lib):
 _READS_SIBLINGS = re.compile(r'Path\(\s*(?:\'\.\'|"\.")?\s*\)\s*\.\s*r?glob\(|glob\.glob\(\s*[\'"][^\'"/]*\.ipynb|'
                              r'os\.listdir\(\s*(?:\'\.\'|"\.")?\s*\)')
 
+# a file of the repository read by a path relative to nbs/, such as '../course/schedule.csv'
+_READS_UP = re.compile(r"""['"]\.\./([\w.-]+/[\w./-]+)['"]""")
+
 def deps_hash(code, lib, deps, also=()):
     "A hash of the package sources that `code` imports (transitively), and of the files `also`."
     todo, seen = list(imported(code, lib)), set()
@@ -167,6 +170,7 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
     note = sheet_note(name, s) if sol else ''
     code_all = '\n'.join(src(c) for c in cells if c['cell_type'] == 'code')
     also = [p for p in sorted(nbs.glob('*.ipynb')) if p.stem != name] if _READS_SIBLINGS.search(code_all) else []
+    also += [root/f for f in sorted(set(_READS_UP.findall(code_all))) if (root/f).is_file()]   # files of the repository it reads
     h, mods = deps_hash(code_all, lib, deps, also)
     if slow_bytes: h += '-' + hashlib.sha256(slow_bytes).hexdigest()[:8]   # recorded outputs changed: run the page again
     out.append(code_cell(f'# The outputs of this page depend on: {", ".join(mods) or "no package module"} ({h})',
@@ -277,6 +281,9 @@ def prepare(s):
     local_docs = {p.name for p in notebooks}
     deps = module_deps(lib)
     SRC.mkdir(parents=True, exist_ok=True)
+    for top in {f.split('/')[0] for p in notebooks for f in _READS_UP.findall(p.read_text(encoding='utf-8'))}:
+        link = PROC/top                            # '../course/...' read from _proc/book/ finds the repository's course/
+        if (root/top).is_dir() and not link.exists(): link.symlink_to(root/top, target_is_directory=True)
     written, slow = [], {}
     chapters = [p.stem for p in notebooks if re.match(r'\d\d_', p.name) and int(p.name[:2]) < 90]
     end_matter = [p.stem for p in notebooks if re.match(r'\d\d_', p.name) and int(p.name[:2]) >= 90]
