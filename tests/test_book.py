@@ -51,3 +51,10 @@ def test_long_test_cells_are_folded_under_their_parts(tmp_path, monkeypatch):
     assert 'hide-input' in test['metadata']['tags'] and test['metadata']['mystnb']['code_prompt_show'] == 'Show the tests (24 lines)'
     short, _ = prepare([cell("r = Rubric(1)\nr.part('a', 1, f)", nbgrader={'grade': True, 'points': 1})], tmp_path, monkeypatch)
     assert len(short['cells']) == 2 and 'tags' not in short['cells'][1]['metadata']
+
+def test_a_slow_cell_that_printed_nothing_expects_no_output(tmp_path, monkeypatch):
+    rec = {'cells': {'c1': {'code': code_hash(SLOW), 'outputs': []}}}
+    nb, (n_slow, n_missing) = prepare([cell(SLOW)], tmp_path, monkeypatch, rec)
+    shown = [c for c in nb['cells'] if c['cell_type'] == 'code' and 'accuracy' in c['source']]
+    assert (n_slow, n_missing) == (1, 0) and shown[0]['outputs'] == []
+    assert 'skip-execution' in shown[0]['metadata']['tags'] and 'slow-output' not in shown[0]['metadata']['tags']

@@ -201,7 +201,8 @@ def process(nb, name, s, lib, deps, nbs, local_docs):
             c['source'], c['execution_count'] = code, None
             c['outputs'] = [{k: v for k, v in o.items() if k != 'execution_count' or o.get('output_type') == 'execute_result'}
                             for o in kept['outputs']]
-            meta['tags'] = list(dict.fromkeys(list(meta.get('tags', [])) + ['skip-execution', 'slow-output']))
+            # 'slow-output': book-check expects an output under it (a cell that printed nothing has none to show)
+            meta['tags'] = list(dict.fromkeys(list(meta.get('tags', [])) + ['skip-execution'] + (['slow-output'] if c['outputs'] else [])))
             out.append(c); continue
         if not install_done and is_install_cell(code):
             install_done = True; tags.append('remove-cell')
