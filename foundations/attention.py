@@ -21,10 +21,10 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal):
     if is_causal and attn_mask is not None: raise RuntimeError('scaled_dot_product_attention: give either attn_mask or is_causal=True, not both')
     if not 0 <= dropout_p <= 1: raise ValueError(f'scaled_dot_product_attention: dropout_p must be between 0 and 1, got {dropout_p}')
 
-def _softmax(scores):
-    "Softmax over the last dimension; a row masked out entirely (all -inf) gets weights 0, as PyTorch's attention gives it."
+def _softmax(scores, dead_rows=0.):
+    "Softmax over the last dimension; a row masked out entirely (all -inf) gets weights `dead_rows`: 0 as PyTorch's fused attention gives it, or NaN as a plain softmax does."
     dead = scores.isneginf().all(-1, keepdim=True)
-    return torch.where(dead, 0., scores.masked_fill(dead, 0.).softmax(-1))
+    return torch.where(dead, dead_rows, scores.masked_fill(dead, 0.).softmax(-1))
 
 # %% ../nbs/14_attention.ipynb #85bfa64b
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
@@ -42,8 +42,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return torch.einsum('...ls,...sv->...lv', weights, value)
 
 # %% ../nbs/14_attention.ipynb #c9ac7c48
-def multi_head_attention(query, key, value, num_heads, w_in, b_in, w_out, b_out, mask=None, dropout_p=0.):
-    "Attention of `num_heads` heads on batch-first (N, L, E) and (N, S, E); `mask` is added to the scores. (output (N, L, E), weights (N, heads, L, S))."
+def multi_head_attention(query, key, value, num_heads, w_in, b_in, w_out, b_out, mask=None, dropout_p=0., dead_rows=0.):
+    "Attention of `num_heads` heads on batch-first (N, L, E) and (N, S, E); `mask` is added to the scores; a query that sees no key gets weights `dead_rows`. (output (N, L, E), weights (N, heads, L, S))."
     (N, L, E), S, h = query.shape, key.shape[1], num_heads
     w_q, w_k, w_v = w_in.chunk(3)
     b_q, b_k, b_v = b_in.chunk(3) if b_in is not None else (0, 0, 0)
@@ -52,7 +52,7 @@ def multi_head_attention(query, key, value, num_heads, w_in, b_in, w_out, b_out,
     v = (value @ w_v.T + b_v).view(N, S, h, E // h)
     scores = torch.einsum('nlhd,nshd->nhls', q, k) / math.sqrt(E // h)
     if mask is not None: scores = scores + mask
-    weights = _softmax(scores)
+    weights = _softmax(scores, dead_rows)
     if dropout_p > 0: weights = F.dropout(weights, dropout_p)
     out = torch.einsum('nhls,nshd->nlhd', weights, v).reshape(N, L, E) @ w_out.T
     return (out + b_out if b_out is not None else out), weights
@@ -87,7 +87,7 @@ class MultiheadAttention(nn.MultiheadAttention):
         if attn_mask is not None: mask = mask + _as_float_mask(attn_mask, query.dtype).view(-1 if attn_mask.ndim == 2 else N, 1 if attn_mask.ndim == 2 else h, L, S)
         if key_padding_mask is not None: mask = mask + _as_float_mask(key_padding_mask, query.dtype).view(N, 1, 1, S)
         out, weights = multi_head_attention(query, key, value, h, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias,
-                                            mask, self.dropout if self.training else 0.)
+                                            mask, self.dropout if self.training else 0., math.nan if need_weights else 0.)   # PyTorch's two paths
         if unbatched: out, weights = out[0], weights[0]
         elif not self.batch_first: out = out.transpose(0, 1)
         if not need_weights: return out, None

@@ -180,3 +180,17 @@ def test_patches_and_vit():
     assert net(x).shape == (2, 10)
     maps = cls_attention(net, x)
     assert maps.shape == (2, 2, 49) and (maps >= 0).all() and (maps.sum(-1) <= 1 + 1e-5).all()
+
+@pytest.mark.parametrize('need_weights', [True, False])
+@pytest.mark.parametrize('batch_first', [True, False])
+def test_mha_a_query_that_sees_no_key_as_pytorch(need_weights, batch_first):
+    "PyTorch's module gives NaN for a fully masked query when it returns the weights (a plain softmax), 0 when it does not (fused attention)."
+    torch.manual_seed(3)
+    theirs = nn.MultiheadAttention(4, 2, batch_first=batch_first)
+    ours = MultiheadAttention(4, 2, batch_first=batch_first); ours.load_state_dict(theirs.state_dict())
+    x = torch.randn(2, 3, 4) if batch_first else torch.randn(3, 2, 4)
+    kpm = torch.tensor([[True, True, True], [False, True, False]])
+    a, b = theirs(x, x, x, key_padding_mask=kpm, need_weights=need_weights), ours(x, x, x, key_padding_mask=kpm, need_weights=need_weights)
+    torch.testing.assert_close(b[0], a[0], equal_nan=True)
+    if need_weights: torch.testing.assert_close(b[1], a[1], equal_nan=True); assert b[1].isnan().any()
+    else: assert a[1] is None and b[1] is None
